@@ -1,0 +1,290 @@
+"""What is measured: the six dimensions, yearly indicator systems and their weights, post targets.
+
+A published (or archived) system is frozen: its rows refuse every change at the model level, in
+`save`, `delete`, and queryset `update`/`delete`, so the admin, the API and imports all inherit it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import FrozenSystemError
+from indicators.periods import Period, validate_period_code
+
+
+class Dimension(models.Model):
+    """One of the six angles. Rows are created by a migration; keys never change."""
+
+    key = models.CharField(_("键"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    name_en = models.CharField(_("英文名称"), max_length=50)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("维度")
+        verbose_name_plural = _("维度")
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DIMENSIONS: list[tuple[str, str, str]] = [
+    ("performance", "绩效", "Performance"),
+    ("execution", "执行", "Execution"),
+    ("wisdom", "智慧", "Wisdom"),
+    ("culture", "文化", "Culture"),
+    ("team", "团队", "Team"),
+    ("belief", "信仰", "Belief"),
+]
+DIMENSION_KEYS = [key for key, _zh, _en in DIMENSIONS]
+
+
+class Source(models.TextChoices):
+    QUESTIONNAIRE = "questionnaire", _("问卷")
+    RATING = "rating", _("评分")
+    KPI = "kpi", _("实绩")
+
+
+class RaterRole(models.TextChoices):
+    SELF = "self", _("自评")
+    PEER = "peer", _("互评")
+    SECRETARY = "secretary", _("书记评价")
+    MASSES = "masses", _("群众评议")
+
+
+class SystemStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    ARCHIVED = "archived", _("已归档")
+
+
+def _frozen_message(year: int) -> str:
+    return f"{year} 年指标体系已发布，不能修改 (the {year} indicator system is published and frozen)"
+
+
+class IndicatorSystem(models.Model):
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    status = models.CharField(_("状态"), max_length=12, choices=SystemStatus.choices, default=SystemStatus.DRAFT)
+    cloned_from = models.ForeignKey(
+        "self", verbose_name=_("复制自"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("指标体系")
+        verbose_name_plural = _("指标体系")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.year})"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != SystemStatus.DRAFT
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            stored = IndicatorSystem.objects.filter(pk=self.pk).values("year", "name", "status").first()
+            if stored and stored["status"] != SystemStatus.DRAFT:
+                archiving = stored["status"] == SystemStatus.PUBLISHED and self.status == SystemStatus.ARCHIVED
+                unchanged = stored["year"] == self.year and stored["name"] == self.name
+                if not (unchanged and (archiving or self.status == stored["status"])):
+                    raise FrozenSystemError(_frozen_message(stored["year"]))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_frozen:
+            raise FrozenSystemError(_frozen_message(self.year))
+        return super().delete(*args, **kwargs)
+
+
+class SystemPartQuerySet(models.QuerySet["SystemPart"]):
+    def _refuse_if_frozen(self) -> None:
+        frozen = (
+            self.exclude(system__status=SystemStatus.DRAFT).values_list("system__year", flat=True).distinct().first()
+        )
+        if frozen is not None:
+            raise FrozenSystemError(_frozen_message(frozen))
+
+    def update(self, **kwargs: Any) -> int:
+        self._refuse_if_frozen()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._refuse_if_frozen()
+        return super().delete()
+
+
+class SystemPart(models.Model):
+    """A row that belongs to an indicator system and freezes with it."""
+
+    system = models.ForeignKey(IndicatorSystem, verbose_name=_("指标体系"), on_delete=models.CASCADE)
+
+    objects = SystemPartQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def _refuse_if_frozen(self) -> None:
+        status, year = IndicatorSystem.objects.values_list("status", "year").get(pk=self.system_id)
+        if status != SystemStatus.DRAFT:
+            raise FrozenSystemError(_frozen_message(year))
+        if self.pk is not None:
+            # Moving a row out of a frozen system is a change to that system too.
+            stored = type(self).objects.filter(pk=self.pk).values_list("system__status", "system__year").first()
+            if stored and stored[0] != SystemStatus.DRAFT:
+                raise FrozenSystemError(_frozen_message(stored[1]))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._refuse_if_frozen()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        self._refuse_if_frozen()
+        return super().delete(*args, **kwargs)
+
+
+weight_validators = [MinValueValidator(0.0), MaxValueValidator(1.0)]
+
+
+class Indicator(SystemPart):
+    code = models.CharField(_("编码"), max_length=64)
+    dimension = models.ForeignKey(Dimension, verbose_name=_("维度"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    weight = models.FloatField(_("权重"), validators=weight_validators, help_text=_("维度内权重，同一维度合计为 1"))
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
+    measure_unit = models.CharField(_("计量单位"), max_length=32, blank=True)
+    floor = models.FloatField(_("底线值"), null=True, blank=True)
+    target = models.FloatField(_("目标值"), null=True, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["system", "dimension__order", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["system", "code"], name="indicator_code_unique_in_system")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        if self.source == Source.KPI:
+            if self.floor is None or self.target is None:
+                raise ValidationError(_("实绩指标须有底线值和目标值。"))
+            if self.floor == self.target:
+                raise ValidationError({"target": _("目标值不能等于底线值。")})
+        elif self.floor is not None or self.target is not None:
+            raise ValidationError(_("只有实绩指标有底线值和目标值。"))
+
+
+class CategoryWeight(SystemPart):
+    """The weight of one dimension for one member category; a category's six weights sum to 1."""
+
+    category = models.ForeignKey("org.MemberCategory", verbose_name=_("人员类别"), on_delete=models.PROTECT)
+    dimension = models.ForeignKey(Dimension, verbose_name=_("维度"), on_delete=models.PROTECT, related_name="+")
+    weight = models.FloatField(_("权重"), validators=weight_validators)
+
+    class Meta:
+        verbose_name = _("类别权重")
+        verbose_name_plural = _("类别权重")
+        ordering = ["system", "category__code", "dimension__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "category", "dimension"], name="category_weight_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} · {self.dimension}: {self.weight:g}"
+
+
+class RaterWeight(SystemPart):
+    role = models.CharField(_("评价主体"), max_length=16, choices=RaterRole.choices)
+    weight = models.FloatField(_("权重"), validators=weight_validators)
+
+    class Meta:
+        verbose_name = _("评价主体权重")
+        verbose_name_plural = _("评价主体权重")
+        ordering = ["system", "role"]
+        constraints = [models.UniqueConstraint(fields=["system", "role"], name="rater_weight_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.weight:g}"
+
+
+class Grade(SystemPart):
+    """A grade threshold. Grades are ordered by min_score, best first; only the top one may cap its share."""
+
+    label = models.CharField(_("等级"), max_length=20)
+    min_score = models.FloatField(_("最低分"), validators=[MinValueValidator(0.0), MaxValueValidator(100.0)])
+    max_share = models.FloatField(
+        _("最高比例"), null=True, blank=True, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
+
+    class Meta:
+        verbose_name = _("等级")
+        verbose_name_plural = _("等级")
+        ordering = ["system", "-min_score"]
+        constraints = [models.UniqueConstraint(fields=["system", "label"], name="grade_label_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ≥ {self.min_score:g}"
+
+
+DEFAULT_GRADES: list[tuple[str, float, float | None]] = [
+    ("优秀", 90.0, None),
+    ("合格", 70.0, None),
+    ("基本合格", 60.0, None),
+    ("不合格", 0.0, None),
+]
+
+
+class PostTarget(models.Model):
+    """A model post's target task for one KPI indicator and period: data, never frozen."""
+
+    post = models.ForeignKey("org.Post", verbose_name=_("岗位"), on_delete=models.CASCADE, related_name="targets")
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="post_targets")
+    period = models.CharField(_("期间"), max_length=7, validators=[validate_period_code])
+    floor = models.FloatField(_("底线值"))
+    target = models.FloatField(_("目标值"))
+
+    class Meta:
+        verbose_name = _("岗位目标")
+        verbose_name_plural = _("岗位目标")
+        ordering = ["post__code", "indicator__code", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "indicator", "period"], name="post_target_unique"),
+            models.CheckConstraint(condition=~models.Q(floor=models.F("target")), name="post_target_differs_from_floor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} · {self.indicator.code} · {self.period}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.post_id and not self.post.is_model:
+            errors["post"] = str(_("只有精品岗位可以设定目标。"))
+        if self.indicator_id and self.indicator.source != Source.KPI:
+            errors["indicator"] = str(_("只有实绩指标可以设定目标。"))
+        if self.floor is not None and self.target is not None and self.floor == self.target:
+            errors["target"] = str(_("目标值不能等于底线值。"))
+        if self.period and self.indicator_id:
+            try:
+                if Period.parse(self.period).year != self.indicator.system.year:
+                    errors["period"] = str(_("期间须在该指标所属体系的年度内。"))
+            except ValueError as exc:
+                errors["period"] = str(exc)
+        if errors:
+            raise ValidationError(errors)
