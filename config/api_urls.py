@@ -1,7 +1,13 @@
-"""Every API route under /api/v1/. Each app's `api.py` registers its viewsets here."""
+"""Every API route under /api/v1/. Each app's `api.py` registers its viewsets on the one router."""
 
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from common.import_api import urlpatterns as import_urlpatterns
+from indicators.api import register as register_indicators
+from org.api import register as register_org
 
-urlpatterns = router.urls
+router = DefaultRouter()
+register_org(router)
+register_indicators(router)
+
+urlpatterns = [*router.urls, *import_urlpatterns]
