@@ -6,7 +6,7 @@ A published (or archived) system is frozen: its rows refuse every change at the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from common.errors import FrozenSystemError
 from indicators.periods import Period, validate_period_code
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class Dimension(models.Model):
@@ -90,10 +92,6 @@ class IndicatorSystem(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.year})"
 
-    @property
-    def is_frozen(self) -> bool:
-        return self.status != SystemStatus.DRAFT
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             stored = IndicatorSystem.objects.filter(pk=self.pk).values("year", "name", "status").first()
@@ -109,8 +107,12 @@ class IndicatorSystem(models.Model):
             raise FrozenSystemError(_frozen_message(self.year))
         return super().delete(*args, **kwargs)
 
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != SystemStatus.DRAFT
 
-class SystemPartQuerySet(models.QuerySet["SystemPart"]):
+
+class SystemPartQuerySet(models.QuerySet[_M]):
     def _refuse_if_frozen(self) -> None:
         frozen = (
             self.exclude(system__status=SystemStatus.DRAFT).values_list("system__year", flat=True).distinct().first()
@@ -137,6 +139,14 @@ class SystemPart(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._refuse_if_frozen()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        self._refuse_if_frozen()
+        return super().delete(*args, **kwargs)
+
     def _refuse_if_frozen(self) -> None:
         status, year = IndicatorSystem.objects.values_list("status", "year").get(pk=self.system_id)
         if status != SystemStatus.DRAFT:
@@ -146,14 +156,6 @@ class SystemPart(models.Model):
             stored = type(self).objects.filter(pk=self.pk).values_list("system__status", "system__year").first()
             if stored and stored[0] != SystemStatus.DRAFT:
                 raise FrozenSystemError(_frozen_message(stored[1]))
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self._refuse_if_frozen()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        self._refuse_if_frozen()
-        return super().delete(*args, **kwargs)
 
 
 weight_validators = [MinValueValidator(0.0), MaxValueValidator(1.0)]
@@ -255,7 +257,9 @@ class PostTarget(models.Model):
     """A model post's target task for one KPI indicator and period: data, never frozen."""
 
     post = models.ForeignKey("org.Post", verbose_name=_("岗位"), on_delete=models.CASCADE, related_name="targets")
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="post_targets")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="post_targets"
+    )
     period = models.CharField(_("期间"), max_length=7, validators=[validate_period_code])
     floor = models.FloatField(_("底线值"))
     target = models.FloatField(_("目标值"))
@@ -266,7 +270,9 @@ class PostTarget(models.Model):
         ordering = ["post__code", "indicator__code", "period"]
         constraints = [
             models.UniqueConstraint(fields=["post", "indicator", "period"], name="post_target_unique"),
-            models.CheckConstraint(condition=~models.Q(floor=models.F("target")), name="post_target_differs_from_floor"),
+            models.CheckConstraint(
+                condition=~models.Q(floor=models.F("target")), name="post_target_differs_from_floor"
+            ),
         ]
 
     def __str__(self) -> str:

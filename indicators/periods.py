@@ -10,8 +10,24 @@ from django.core.exceptions import ValidationError
 
 Stage = Literal["", "H1", "H2", "Q1", "Q2", "Q3", "Q4"]
 _PATTERN = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]))?$")
-_STAGE_NAMES_ZH = {"": "年度", "H1": "上半年", "H2": "下半年", "Q1": "第一季度", "Q2": "第二季度", "Q3": "第三季度", "Q4": "第四季度"}
-_STAGE_NAMES_EN = {"": "annual", "H1": "first half", "H2": "second half", "Q1": "Q1", "Q2": "Q2", "Q3": "Q3", "Q4": "Q4"}
+_STAGE_NAMES_ZH = {
+    "": "年度",
+    "H1": "上半年",
+    "H2": "下半年",
+    "Q1": "第一季度",
+    "Q2": "第二季度",
+    "Q3": "第三季度",
+    "Q4": "第四季度",
+}
+_STAGE_NAMES_EN = {
+    "": "annual",
+    "H1": "first half",
+    "H2": "second half",
+    "Q1": "Q1",
+    "Q2": "Q2",
+    "Q3": "Q3",
+    "Q4": "Q4",
+}
 
 
 @dataclass(frozen=True, order=True)

@@ -47,6 +47,12 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        from org.services.units import refresh_unit_path
+
+        refresh_unit_path(self)
+
     @property
     def depth(self) -> int:
         return max(self.path.count("/") - 2, 0)
@@ -57,12 +63,6 @@ class Unit(models.Model):
             if ancestor.pk == self.pk and self.pk is not None:
                 raise ValidationError({"parent": _("上级组织形成循环。")})
             ancestor = ancestor.parent
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        from org.services.units import refresh_unit_path
-
-        refresh_unit_path(self)
 
 
 class MemberCategory(models.Model):
@@ -145,3 +145,6 @@ class ActivationCode(models.Model):
         verbose_name = _("激活码")
         verbose_name_plural = _("激活码")
         ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.issued_at:%Y-%m-%d}"

@@ -82,4 +82,3 @@ def role_of(user: Any) -> str:
     if member_of(user) is not None:
         return "member"
     return "none"
-

@@ -7,7 +7,10 @@ from tests.factories import MemberFactory, UnitFactory, make_admin
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Pages render {% static %}; the manifest storage would need collectstatic before every test run.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -48,10 +50,11 @@ class MemberFactory(factory.django.DjangoModelFactory):
     category = factory.LazyFunction(default_category)
 
     @factory.post_generation
-    def with_account(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+    def with_account(self, create, extracted, **kwargs):
         if create and extracted is not False:
-            ensure_accounts(members=[self])
-            self.refresh_from_db()
+            member = cast(Member, self)
+            ensure_accounts(members=[member])
+            member.refresh_from_db()
 
 
 class PostFactory(factory.django.DjangoModelFactory):

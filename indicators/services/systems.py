@@ -49,7 +49,9 @@ def weight_problems(system: IndicatorSystem) -> list[str]:
         ok, total = weights_sum_to_one(weights)
         if not ok:
             name = dimension_names[dimension_id]
-            problems.append(f"维度“{name}”的指标权重合计为 {total:.4g}，应为 1 (indicator weights of {name} sum to {total:.4g})")
+            problems.append(
+                f"维度“{name}”的指标权重合计为 {total:.4g}，应为 1 (indicator weights of {name} sum to {total:.4g})"
+            )
 
     by_category: dict[str, list[float]] = defaultdict(list)
     for category, weight in CategoryWeight.objects.filter(system=system).values_list("category__name", "weight"):
@@ -59,7 +61,10 @@ def weight_problems(system: IndicatorSystem) -> list[str]:
     for category, weights in sorted(by_category.items()):
         ok, total = weights_sum_to_one(weights)
         if not ok:
-            problems.append(f"人员类别“{category}”的维度权重合计为 {total:.4g}，应为 1 (weights of category {category} sum to {total:.4g})")
+            problems.append(
+                f"人员类别“{category}”的维度权重合计为 {total:.4g}，应为 1"
+                f" (weights of category {category} sum to {total:.4g})"
+            )
 
     rater_weights = list(RaterWeight.objects.filter(system=system).values_list("weight", flat=True))
     if rater_weights:
