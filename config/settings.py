@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "common",
     "org",
     "indicators",
+    "surveys",
     "reports",
 ]
 

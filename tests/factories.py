@@ -92,3 +92,35 @@ def make_system(year: int = 2025, *, publish: bool = False, categories: list[str
     if publish:
         publish_system(system=system)
     return system
+
+
+def make_questionnaire(
+    system: IndicatorSystem,
+    *,
+    code: str = "Q2025",
+    period: str | None = None,
+    roles: tuple[str, ...] = ("self", "peer", "secretary", "masses"),
+    status: str = "open",
+    per_indicator: int = 2,
+):
+    """A questionnaire with `per_indicator` likert questions (1–5) per questionnaire indicator; the
+    second question of each indicator is reverse-keyed; plus one optional text question."""
+    from surveys.models import Question, Questionnaire
+
+    questionnaire = Questionnaire.objects.create(
+        code=code, title=f"{system.year}年党员模范力问卷", system=system, period=period or str(system.year),
+        roles=list(roles), status=status,
+    )  # fmt: skip
+    order = 0
+    for indicator in Indicator.objects.filter(system=system).exclude(source="kpi").order_by("dimension__order", "order"):
+        for n in range(per_indicator):
+            order += 1
+            Question.objects.create(
+                questionnaire=questionnaire, code=f"{indicator.code}_{n + 1}", indicator=indicator,
+                text=f"{indicator.name} 第{n + 1}题", type="likert", lo=1, hi=5, reverse=n == 1, order=order,
+                labels={"1": "很不符合", "3": "一般", "5": "完全符合"},
+            )  # fmt: skip
+    Question.objects.create(
+        questionnaire=questionnaire, code="comment", text="其他意见", type="text", required=False, order=order + 1
+    )
+    return questionnaire
