@@ -112,7 +112,8 @@ def make_questionnaire(
         roles=list(roles), status=status,
     )  # fmt: skip
     order = 0
-    for indicator in Indicator.objects.filter(system=system).exclude(source="kpi").order_by("dimension__order", "order"):
+    scored = Indicator.objects.filter(system=system).exclude(source="kpi").order_by("dimension__order", "order")
+    for indicator in scored:
         for n in range(per_indicator):
             order += 1
             Question.objects.create(

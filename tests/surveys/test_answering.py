@@ -142,7 +142,7 @@ def test_concurrent_submits_never_duplicate_or_lose_answers(assignment, question
         try:
             save_answers(assignment=Assignment.objects.get(pk=assignment.pk), values=values, submit=True)
             outcomes.append("ok")
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
+        except Exception as exc:
             outcomes.append(type(exc).__name__)
         finally:
             connection.close()
