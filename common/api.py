@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -12,6 +13,8 @@ from common.errors import DomainError, ImportErrors
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        return Response({"detail": "；".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DomainError):
         body: dict[str, Any] = {"detail": exc.message}
         if isinstance(exc, ImportErrors):

@@ -71,6 +71,21 @@ def _frozen_message(year: int) -> str:
     return f"{year} 年指标体系已发布，不能修改 (the {year} indicator system is published and frozen)"
 
 
+class IndicatorSystemQuerySet(models.QuerySet["IndicatorSystem"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        frozen = self.exclude(status=SystemStatus.DRAFT).values_list("year", flat=True).first()
+        if frozen is not None:
+            raise FrozenSystemError(_frozen_message(frozen))
+        return super().delete()
+
+    def update(self, **kwargs: Any) -> int:
+        # Only the publish/archive transitions may touch a frozen system, and they go through save().
+        frozen = self.exclude(status=SystemStatus.DRAFT).values_list("year", flat=True).first()
+        if frozen is not None:
+            raise FrozenSystemError(_frozen_message(frozen))
+        return super().update(**kwargs)
+
+
 class IndicatorSystem(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
     name = models.CharField(_("名称"), max_length=200)
@@ -83,6 +98,8 @@ class IndicatorSystem(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = IndicatorSystemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("指标体系")

@@ -36,7 +36,8 @@ class Unit(models.Model):
         on_delete=models.SET_NULL,
         related_name="secretary_of",
     )
-    # Materialised path of ids ("/1/4/9/"): a subtree is one `path__startswith`, whatever its depth.
+    # Materialised path of zero-padded ids ("/0000000001/0000000004/"): a subtree is one
+    # `path__startswith`, whatever its depth (see org.services.units.path_for).
     path = models.CharField(max_length=1024, editable=False, db_index=True, default="")
 
     class Meta:

@@ -9,9 +9,14 @@ from django.db.models import Q, QuerySet
 
 from org.models import Unit
 
+# Ids are zero-padded to a fixed width so that ordering by path is tree order under any collation
+# (some ignore "/" and would otherwise sort "/1/12/" among "/1/1/…"), and so that one unit's
+# path is never a prefix of an unrelated unit's.
+PATH_DIGITS = 10
+
 
 def path_for(parent_path: str | None, pk: int) -> str:
-    return f"{parent_path or '/'}{pk}/"
+    return f"{parent_path or '/'}{pk:0{PATH_DIGITS}d}/"
 
 
 def refresh_unit_path(unit: Unit) -> None:
@@ -44,7 +49,7 @@ def rebuild_unit_paths() -> int:
             node = parent_of[node]
         prefix = computed[node] if node is not None else "/"
         for item in reversed(chain):
-            prefix = f"{prefix}{item}/"
+            prefix = path_for(prefix, item)
             computed[item] = prefix
         return computed[pk]
 

@@ -148,3 +148,20 @@ def test_clone_into_a_year_that_has_a_system_is_refused():
     with pytest.raises(DomainError, match="2026"):
         clone_system(source=source, year=2026)
     assert IndicatorSystem.objects.count() == 2
+
+
+def test_a_published_system_refuses_bulk_delete_and_update_and_keeps_its_rows():
+    system = make_system(2025, publish=True)
+    rows = Indicator.objects.filter(system=system).count()
+    with pytest.raises(FrozenSystemError):
+        IndicatorSystem.objects.filter(year=2025).delete()
+    with pytest.raises(FrozenSystemError):
+        IndicatorSystem.objects.filter(year=2025).update(name="changed")
+    assert IndicatorSystem.objects.get(year=2025).name == system.name
+    assert Indicator.objects.filter(system=system).count() == rows
+
+
+def test_a_draft_system_can_be_deleted_in_bulk():
+    make_system(2026)
+    IndicatorSystem.objects.filter(year=2026).delete()
+    assert not Indicator.objects.filter(system__year=2026).exists()

@@ -1,7 +1,7 @@
 import pytest
 
 from org.models import Unit
-from org.services.units import ancestors, branch_of, rebuild_unit_paths, subtree
+from org.services.units import ancestors, branch_of, path_for, rebuild_unit_paths, subtree
 from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 def test_paths_follow_the_tree(org_tree):
     committee, branch, group = org_tree["committee"], org_tree["branch_a"], org_tree["group_a"]
-    assert group.path == f"/{committee.pk}/{branch.pk}/{group.pk}/"
+    assert group.path == path_for(path_for(path_for(None, committee.pk), branch.pk), group.pk)
     assert group.depth == 2
 
 
@@ -48,6 +48,14 @@ def test_a_unit_that_would_be_its_own_ancestor_fails_validation(org_tree):
     committee.parent = org_tree["group_a"]
     with pytest.raises(ValidationError):
         committee.full_clean()
+
+
+def test_paths_sort_in_tree_order_whatever_the_ids(db):
+    top = UnitFactory(code="T", kind="committee")
+    units = [UnitFactory(code=f"F{n}", parent=top) for n in range(12)]
+    UnitFactory(code="F0-child", kind="group", parent=units[0])
+    ordered = [u.code for u in Unit.objects.filter(path__startswith=top.path).order_by("path")]
+    assert ordered[:3] == ["T", "F0", "F0-child"]
 
 
 def test_a_prefix_of_another_units_id_does_not_leak_into_its_subtree(db):

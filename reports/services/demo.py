@@ -1,0 +1,138 @@
+"""The demo: an organisation, its published indicator systems and three logins, built as a list of steps.
+
+Each step is idempotent, so running the demo again brings the database back to the same data.
+Later steps (questionnaires, answers, measurements, scores) are appended to `STEPS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+
+from indicators.models import IndicatorSystem
+from indicators.services.catalogue import load_catalogue_outcome
+from org.services.demo import DEFAULT_SEED, DemoOrg, build_demo_org, reset_demo_org
+
+DEMO_YEARS = (2024, 2025)
+ADMIN_USERNAME = "admin"
+# Well-known on purpose: the demo refuses to run outside DEBUG unless forced.
+ADMIN_PASSWORD = "demo-admin-2025"
+SECRETARY_PASSWORD = "demo-secretary-2025"
+MEMBER_PASSWORD = "demo-member-2025"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    username: str
+    name: str
+    password: str
+    sees: str
+
+
+@dataclass
+class DemoContext:
+    seed: int
+    log: Callable[[str], None]
+    org: DemoOrg | None = None
+    systems: dict[int, IndicatorSystem] = field(default_factory=dict)
+    logins: list[DemoLogin] = field(default_factory=list)
+
+    def require_org(self) -> DemoOrg:
+        if self.org is None:
+            raise RuntimeError("the organisation step must run first")
+        return self.org
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    name: str
+    run: Callable[[DemoContext], None]
+
+
+def _organisation(context: DemoContext) -> None:
+    context.org = build_demo_org(seed=context.seed)
+    context.log(f"组织：{context.org.committee.name}，党员 {context.org.members} 名 (organisation ready)")
+
+
+def _catalogues(context: DemoContext) -> None:
+    for year in DEMO_YEARS:
+        result = load_catalogue_outcome(year=year, publish=True)
+        context.systems[year] = result.system
+        context.log(f"指标体系：{result.system}，已发布 ({result.outcome})")
+
+
+def _set_password(users: Iterable[Any], password: str) -> int:
+    """Give these users the password, hashing it once; users who already have it are left alone."""
+    users = list(users)
+    checked: dict[str, bool] = {}
+    stale = []
+    for user in users:
+        if user.password not in checked:
+            checked[user.password] = check_password(password, user.password)
+        if not checked[user.password]:
+            stale.append(user)
+    if stale:
+        # One salted hash shared by every demo account: the password is public anyway, and hashing
+        # 120 passwords one by one would take a minute.
+        hashed = make_password(password)
+        for user in stale:
+            user.password = hashed
+        get_user_model().objects.bulk_update(stale, ["password"], batch_size=500)
+    return len(stale)
+
+
+def _accounts(context: DemoContext) -> None:
+    org = context.require_org()
+    user_model = get_user_model()
+    admin, _created = user_model.objects.get_or_create(username=ADMIN_USERNAME)
+    if not (admin.is_staff and admin.is_superuser and admin.is_active):
+        admin.is_staff = admin.is_superuser = admin.is_active = True
+        admin.save(update_fields=["is_staff", "is_superuser", "is_active"])
+    _set_password([admin], ADMIN_PASSWORD)
+
+    users = {u.username: u for u in user_model.objects.filter(username__in=org.employee_numbers)}
+    secretaries = [users[no] for no in org.secretaries if no in users]
+    others = [u for no, u in users.items() if no not in set(org.secretaries)]
+    _set_password(secretaries, SECRETARY_PASSWORD)
+    _set_password(others, MEMBER_PASSWORD)
+
+    unit = org.secretary.unit
+    context.logins = [
+        DemoLogin("管理员 administrator", ADMIN_USERNAME, "", ADMIN_PASSWORD, "全部组织、指标体系和报表；后台 /admin/"),
+        DemoLogin(
+            "支部书记 branch secretary",
+            org.secretary.employee_no,
+            org.secretary.name,
+            SECRETARY_PASSWORD,
+            f"{unit.name}及其党小组的党员、成绩和报表",
+        ),
+        DemoLogin("党员 member", org.member.employee_no, org.member.name, MEMBER_PASSWORD, "本人的问卷、答卷和成绩"),
+    ]
+
+
+STEPS: list[DemoStep] = [
+    DemoStep("organisation", _organisation),
+    DemoStep("catalogues", _catalogues),
+    DemoStep("accounts", _accounts),
+]
+
+
+@transaction.atomic
+def run_demo(*, seed: int = DEFAULT_SEED, reset: bool = False, log: Callable[[str], None] | None = None) -> DemoContext:
+    """Build (or rebuild) the whole demo; with `reset`, the demo organisation is deleted first.
+
+    Published indicator systems are never deleted (they are frozen); reloading them is a no-op.
+    """
+    context = DemoContext(seed=seed, log=log or (lambda _message: None))
+    if reset:
+        deleted = reset_demo_org(seed=seed)
+        context.log(f"已删除演示组织 {deleted} 个 (demo organisation wiped)")
+    for step in STEPS:
+        step.run(context)
+    return context
