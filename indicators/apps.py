@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("指标体系")
+
+    def ready(self) -> None:
+        # Registers the `indicators` import kind with common.imports.
+        from indicators.services import indicator_io  # noqa: F401

@@ -1,0 +1,70 @@
+"""The Chinese labels of the workbook keys (FORMATS.md): what templates print and readers accept."""
+
+from __future__ import annotations
+
+LABELS: dict[str, str] = {
+    "units": "组织",
+    "members": "成员",
+    "posts": "岗位",
+    "categories": "人员类别",
+    "indicators": "指标",
+    "category_weights": "类别权重",
+    "rater_weights": "评价主体权重",
+    "grades": "等级",
+    "questionnaire": "问卷",
+    "questions": "题目",
+    "answers": "答案",
+    "responses": "答卷",
+    "measurements": "实绩",
+    "targets": "目标",
+    "code": "编码",
+    "name": "名称",
+    "kind": "类型",
+    "parent": "上级",
+    "secretary": "书记",
+    "employee_no": "工号",
+    "unit": "所在组织",
+    "category": "人员类别",
+    "joined_on": "入党日期",
+    "status": "状态",
+    "holders": "岗位人员",
+    "model_post": "精品岗位",
+    "dimension": "维度",
+    "name_en": "英文名称",
+    "weight": "权重",
+    "source": "来源",
+    "floor": "底线值",
+    "target": "目标值",
+    "role": "评价主体",
+    "grade": "等级",
+    "min_score": "最低分",
+    "max_share": "最高比例",
+    "title": "标题",
+    "year": "年度",
+    "period": "期间",
+    "roles": "评价主体",
+    "indicator": "指标",
+    "text": "题干",
+    "text_en": "英文题干",
+    "type": "题型",
+    "lo": "最低分值",
+    "hi": "最高分值",
+    "labels": "选项说明",
+    "reverse": "反向计分",
+    "required": "必答",
+    "response": "答卷编号",
+    "rater": "评价人",
+    "subject": "被评价人",
+    "question": "题目",
+    "value": "数值",
+    "subject_kind": "对象类型",
+    # Not sheets or columns: the names of what an import reports it created.
+    "accounts": "登录账号",
+    "system": "指标体系",
+}
+
+YES_NO_LABELS = ("是", "否")
+
+
+def label_of(key: str) -> str:
+    return LABELS.get(key, key)
