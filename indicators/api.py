@@ -20,7 +20,6 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from common.pagination import Pagination
-from common.permissions import IsAdministrator, IsAdministratorOrReadOnly
 from indicators.filters import (
     CategoryWeightFilter,
     GradeFilter,
@@ -41,6 +40,7 @@ from indicators.models import (
 )
 from indicators.services import editing, systems, targets, weights
 from org.models import MemberCategory, Post
+from org.permissions import IsAdministrator, IsAdministratorOrReadOnly
 from org.scope import posts_visible_to
 
 # ── systems ──────────────────────────────────────────────────────────────────────────────────────

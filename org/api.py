@@ -19,9 +19,9 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from common.pagination import Pagination
-from common.permissions import IsAdministratorOrReadOnly
 from org.filters import CategoryFilter, MemberFilter, PostFilter, UnitFilter
 from org.models import Member, MemberCategory, Post, Unit
+from org.permissions import IsAdministratorOrReadOnly
 from org.scope import members_visible_to, posts_visible_to, units_visible_to
 from org.services import directory
 
