@@ -1,6 +1,9 @@
+from typing import cast
+
 import pytest
 from django.test import Client
 
+from org.models import Member, Unit
 from tests.factories import MemberFactory, UnitFactory, make_admin
 
 
@@ -16,12 +19,12 @@ def _plain_static_storage(settings):
 @pytest.fixture
 def org_tree(db):
     """A 党委 with two 党支部 (one with a 党小组), a secretary each, and members."""
-    committee = UnitFactory(code="C1", name="公司党委", kind="committee", parent=None)
-    branch_a = UnitFactory(code="B1", name="第一党支部", kind="branch", parent=committee)
-    group_a = UnitFactory(code="G1", name="第一党小组", kind="group", parent=branch_a)
-    branch_b = UnitFactory(code="B2", name="第二党支部", kind="branch", parent=committee)
-    secretary_a = MemberFactory(employee_no="1001", unit=branch_a)
-    secretary_b = MemberFactory(employee_no="2001", unit=branch_b)
+    committee = cast(Unit, UnitFactory(code="C1", name="公司党委", kind="committee", parent=None))
+    branch_a = cast(Unit, UnitFactory(code="B1", name="第一党支部", kind="branch", parent=committee))
+    group_a = cast(Unit, UnitFactory(code="G1", name="第一党小组", kind="group", parent=branch_a))
+    branch_b = cast(Unit, UnitFactory(code="B2", name="第二党支部", kind="branch", parent=committee))
+    secretary_a = cast(Member, MemberFactory(employee_no="1001", unit=branch_a))
+    secretary_b = cast(Member, MemberFactory(employee_no="2001", unit=branch_b))
     branch_a.secretary = secretary_a
     branch_a.save()
     branch_b.secretary = secretary_b

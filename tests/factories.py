@@ -21,7 +21,7 @@ from org.models import Member, MemberCategory, Post, Unit
 from org.services.accounts import ensure_accounts
 
 
-class UnitFactory(factory.django.DjangoModelFactory):
+class UnitFactory(factory.django.DjangoModelFactory[Unit]):
     class Meta:
         model = Unit
         django_get_or_create = ("code",)
@@ -38,7 +38,7 @@ def default_category(code: str = "management") -> MemberCategory:
     return category
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(factory.django.DjangoModelFactory[Member]):
     class Meta:
         model = Member
         django_get_or_create = ("employee_no",)
@@ -57,7 +57,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
             member.refresh_from_db()
 
 
-class PostFactory(factory.django.DjangoModelFactory):
+class PostFactory(factory.django.DjangoModelFactory[Post]):
     class Meta:
         model = Post
         django_get_or_create = ("code",)

@@ -1,5 +1,8 @@
+from typing import cast
+
 import pytest
 
+from org.models import Member, Post
 from org.scope import is_administrator, members_visible_to, posts_visible_to, role_of, units_visible_to
 from tests.factories import MemberFactory, PostFactory
 
@@ -30,7 +33,7 @@ def test_secretary_cannot_see_another_branch(org_tree):
 
 
 def test_secretary_of_a_committee_sees_the_whole_tree_below_it(org_tree):
-    chief = MemberFactory(employee_no="9001", unit=org_tree["branch_b"])
+    chief = cast(Member, MemberFactory(employee_no="9001", unit=org_tree["branch_b"]))
     committee = org_tree["committee"]
     committee.secretary = chief
     committee.save()
@@ -46,13 +49,12 @@ def test_member_sees_only_himself_and_his_unit(org_tree):
 
 
 def test_posts_follow_units_for_secretaries_and_holding_for_members(org_tree):
-    post_a = PostFactory(code="PA", unit=org_tree["branch_a"])
-    post_b = PostFactory(code="PB", unit=org_tree["branch_b"])
+    PostFactory(code="PA", unit=org_tree["branch_a"])
+    post_b = cast(Post, PostFactory(code="PB", unit=org_tree["branch_b"]))
     post_b.holders.add(org_tree["member_b"])
     assert codes(posts_visible_to(org_tree["secretary_a"].user)) == {"PA"}
     assert codes(posts_visible_to(org_tree["member_b"].user)) == {"PB"}
     assert codes(posts_visible_to(org_tree["member_a"].user)) == set()
-    assert post_a.pk
 
 
 def test_anonymous_user_sees_nothing(org_tree):

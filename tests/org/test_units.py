@@ -1,3 +1,5 @@
+from typing import cast
+
 import pytest
 
 from org.models import Unit
@@ -51,7 +53,7 @@ def test_a_unit_that_would_be_its_own_ancestor_fails_validation(org_tree):
 
 
 def test_paths_sort_in_tree_order_whatever_the_ids(db):
-    top = UnitFactory(code="T", kind="committee")
+    top = cast(Unit, UnitFactory(code="T", kind="committee"))
     units = [UnitFactory(code=f"F{n}", parent=top) for n in range(12)]
     UnitFactory(code="F0-child", kind="group", parent=units[0])
     ordered = [u.code for u in Unit.objects.filter(path__startswith=top.path).order_by("path")]
@@ -60,7 +62,7 @@ def test_paths_sort_in_tree_order_whatever_the_ids(db):
 
 def test_a_prefix_of_another_units_id_does_not_leak_into_its_subtree(db):
     top = UnitFactory(code="T", kind="committee")
-    one = UnitFactory(code="X1", parent=top)
+    one = cast(Unit, UnitFactory(code="X1", parent=top))
     for n in range(12):  # make ids with shared prefixes such as 3 and 13
         UnitFactory(code=f"F{n}", parent=top)
     codes = set(subtree(one).values_list("code", flat=True))

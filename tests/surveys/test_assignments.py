@@ -85,7 +85,7 @@ def big_branch(org_tree):
 
 def test_k_random_peers_gives_each_member_k_peer_raters(big_branch, questionnaire):
     create_assignments(questionnaire=questionnaire, peers_per_member=3)
-    per_subject = {}
+    per_subject: dict[str, int] = {}
     in_big_branch = Assignment.objects.filter(role="peer", subject__unit=big_branch)
     for subject in in_big_branch.values_list("subject__employee_no", flat=True):
         per_subject[subject] = per_subject.get(subject, 0) + 1
