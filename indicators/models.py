@@ -311,3 +311,70 @@ class PostTarget(models.Model):
                 errors["period"] = str(exc)
         if errors:
             raise ValidationError(errors)
+
+
+class SubjectKind(models.TextChoices):
+    MEMBER = "member", _("党员")
+    POST = "post", _("岗位")
+
+
+class Measurement(models.Model):
+    """An objective KPI value for a member or a post in one period: data, never frozen."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="measurements"
+    )
+    member = models.ForeignKey(
+        "org.Member", verbose_name=_("党员"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    post = models.ForeignKey(
+        "org.Post", verbose_name=_("岗位"), null=True, blank=True, on_delete=models.CASCADE, related_name="measurements"
+    )
+    period = models.CharField(_("期间"), max_length=7, validators=[validate_period_code], db_index=True)
+    value = models.FloatField(_("数值"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("录入时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("实绩")
+        verbose_name_plural = _("实绩")
+        ordering = ["period", "indicator__code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(member__isnull=False) & models.Q(post__isnull=True))
+                | (models.Q(member__isnull=True) & models.Q(post__isnull=False)),
+                name="measurement_has_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "member", "period"],
+                condition=models.Q(member__isnull=False),
+                name="measurement_unique_member",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "post", "period"],
+                condition=models.Q(post__isnull=False),
+                name="measurement_unique_post",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member or self.post} · {self.indicator.code} · {self.period} = {self.value:g}"
+
+    @property
+    def subject_kind(self) -> str:
+        return SubjectKind.MEMBER if self.member_id else SubjectKind.POST
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.indicator_id and self.indicator.source != Source.KPI:
+            errors["indicator"] = str(_("只有实绩指标可以录入实绩。"))
+        if self.period and self.indicator_id:
+            try:
+                if Period.parse(self.period).year != self.indicator.system.year:
+                    errors["period"] = str(_("期间须在该指标所属体系的年度内。"))
+            except ValueError as exc:
+                errors["period"] = str(exc)
+        if errors:
+            raise ValidationError(errors)
