@@ -18,6 +18,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("indicators/", include("indicators.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("results/", include("reports.urls_member")),
+    path("reports/", include("reports.urls")),
     path("", include("org.urls")),
 ]
 if settings.DEBUG:

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from indicators.models import (
     DIMENSION_KEYS,
+    DIMENSIONS,
     CategoryWeight,
     Dimension,
     Grade,
@@ -72,10 +73,18 @@ def make_admin(username: str = "admin", password: str = "admin-pass-123"):
     return get_user_model().objects.create_superuser(username=username, password=password)
 
 
+def ensure_dimensions() -> dict[str, Dimension]:
+    """The six dimensions, as the data migration writes them. Transactional tests flush tables, so a
+    test that builds a system must not rely on rows a migration left behind."""
+    for order, (key, name, name_en) in enumerate(DIMENSIONS, start=1):
+        Dimension.objects.get_or_create(key=key, defaults={"name": name, "name_en": name_en, "order": order})
+    return {d.key: d for d in Dimension.objects.all()}
+
+
 def make_system(year: int = 2025, *, publish: bool = False, categories: list[str] | None = None) -> IndicatorSystem:
     """One questionnaire indicator per dimension (weight 1), equal category weights, all four roles."""
     system = IndicatorSystem.objects.create(year=year, name=f"{year}年党员模范力指标体系")
-    dimensions = {d.key: d for d in Dimension.objects.all()}
+    dimensions = ensure_dimensions()
     for order, key in enumerate(DIMENSION_KEYS):
         Indicator.objects.create(
             system=system, code=f"{key}_q", dimension=dimensions[key], name=f"{key} 问卷", weight=1.0,

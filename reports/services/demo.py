@@ -17,6 +17,13 @@ from django.db import transaction
 from indicators.models import IndicatorSystem
 from indicators.services.catalogue import load_catalogue_outcome
 from org.services.demo import DEFAULT_SEED, DemoOrg, build_demo_org, reset_demo_org
+from surveys.models import Questionnaire, QuestionnaireStatus
+from surveys.services.demo import (
+    ensure_demo_answers,
+    ensure_demo_assignments,
+    ensure_demo_questionnaire,
+    reset_demo_surveys,
+)
 
 DEMO_YEARS = (2024, 2025)
 ADMIN_USERNAME = "admin"
@@ -42,6 +49,7 @@ class DemoContext:
     org: DemoOrg | None = None
     systems: dict[int, IndicatorSystem] = field(default_factory=dict)
     logins: list[DemoLogin] = field(default_factory=list)
+    questionnaires: dict[int, Questionnaire] = field(default_factory=dict)
 
     def require_org(self) -> DemoOrg:
         if self.org is None:
@@ -116,10 +124,42 @@ def _accounts(context: DemoContext) -> None:
     ]
 
 
+def _questionnaires(context: DemoContext) -> None:
+    for year in DEMO_YEARS:
+        questionnaire, created = ensure_demo_questionnaire(system=context.systems[year])
+        context.questionnaires[year] = questionnaire
+        outcome = "created" if created else "unchanged"
+        context.log(f"问卷：{questionnaire}，{questionnaire.get_status_display()} ({outcome})")
+
+
+def _assignments(context: DemoContext) -> None:
+    for questionnaire in context.questionnaires.values():
+        summary = ensure_demo_assignments(questionnaire=questionnaire)
+        context.log(f"评价任务：{questionnaire.code} 新增 {summary.total_created} 项，已有 {summary.existing} 项")
+
+
+def _answers(context: DemoContext) -> None:
+    member = context.require_org().member
+    for questionnaire in context.questionnaires.values():
+        # The demo member fills in this year's forms himself, so they wait for him.
+        keep = {member.pk} if questionnaire.status == QuestionnaireStatus.OPEN else set()
+        summary = ensure_demo_answers(questionnaire=questionnaire, seed=context.seed, keep_pending=keep)
+        if summary.skipped:
+            context.log(f"答卷：{questionnaire.code} 已有答卷，未改动 (answers present)")
+            continue
+        context.log(
+            f"答卷：{questionnaire.code} 已提交 {summary.submitted} 份、草稿 {summary.drafts} 份、"
+            f"未填 {summary.pending} 份、群众评议 {summary.masses_forms} 份，答案 {summary.answers} 条"
+        )
+
+
 STEPS: list[DemoStep] = [
     DemoStep("organisation", _organisation),
     DemoStep("catalogues", _catalogues),
     DemoStep("accounts", _accounts),
+    DemoStep("questionnaires", _questionnaires),
+    DemoStep("assignments", _assignments),
+    DemoStep("answers", _answers),
 ]
 
 
@@ -131,6 +171,8 @@ def run_demo(*, seed: int = DEFAULT_SEED, reset: bool = False, log: Callable[[st
     """
     context = DemoContext(seed=seed, log=log or (lambda _message: None))
     if reset:
+        surveys = reset_demo_surveys(years=DEMO_YEARS)
+        context.log(f"已删除演示问卷 {surveys} 份 (demo questionnaires wiped)")
         deleted = reset_demo_org(seed=seed)
         context.log(f"已删除演示组织 {deleted} 个 (demo organisation wiped)")
     for step in STEPS:

@@ -131,7 +131,7 @@ def test_a_stale_form_does_not_overwrite_newer_answers(assignment):
     assert current_answers(assignment)["performance_q_1"].value == 5
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_submits_never_duplicate_or_lose_answers(assignment, questionnaire):
     if connection.vendor != "postgresql":
         pytest.skip("row locks under real concurrency are a PostgreSQL matter; SQLite serialises writers")
