@@ -30,10 +30,14 @@ from indicators.models import (
     Grade,
     Indicator,
     IndicatorSystem,
+    Measurement,
     PostTarget,
     RaterWeight,
+    SubjectKind,
     SystemStatus,
 )
+from indicators.periods import normalise_period_code
+from indicators.services.measurements import copy_targets_forward, save_measurement
 from indicators.services.systems import (
     archive_system,
     clone_system,
@@ -556,12 +560,139 @@ class GradeAdmin(SystemPartAdmin):
     search_fields = ["label"]
 
 
+class CopyTargetsForm(forms.Form):
+    from_year = forms.IntegerField(label=_("从年度"), min_value=1900, max_value=2999)
+    to_year = forms.IntegerField(label=_("复制到年度"), min_value=1900, max_value=2999)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("from_year") is not None and data.get("from_year") == data.get("to_year"):
+            raise ValidationError(_("两个年度不能相同。"))
+        return data
+
+
 @admin.register(PostTarget)
 class PostTargetAdmin(admin.ModelAdmin):
-    """Targets are data, not definitions: they stay editable in every year."""
+    """Targets are data, not definitions: they stay editable in every year. A page copies last
+    year's targets into a new year as a starting point."""
 
     list_display = ["post", "indicator", "period", "floor", "target"]
     list_filter = ["indicator__system__year", "period"]
     search_fields = ["post__code", "post__name", "indicator__code", "indicator__name"]
     autocomplete_fields = ["post", "indicator"]
     list_select_related = ["post", "indicator"]
+    change_list_template = "admin/indicators/posttarget/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        name = f"{self.opts.app_label}_{self.opts.model_name}_copy_forward"
+        page = path("copy-forward/", self.admin_site.admin_view(self.copy_forward_view), name=name)
+        return [page, *super().get_urls()]
+
+    def copy_forward_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        changelist = reverse(f"{self.admin_site.name}:indicators_posttarget_changelist")
+        if request.method == "POST":
+            form = CopyTargetsForm(request.POST)
+            if form.is_valid():
+                to_year = form.cleaned_data["to_year"]
+                try:
+                    created = copy_targets_forward(from_year=form.cleaned_data["from_year"], to_year=to_year)
+                except DomainError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    message = _("已复制 %(count)s 个岗位目标到 %(year)s 年；已有的目标保持不变。")
+                    self.message_user(request, message % {"count": created, "year": to_year}, messages.SUCCESS)
+                    return HttpResponseRedirect(f"{changelist}?indicator__system__year={to_year}")
+        else:
+            newest = IndicatorSystem.objects.order_by("-year").values_list("year", flat=True).first()
+            form = CopyTargetsForm(initial={"from_year": newest - 1, "to_year": newest} if newest else {})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("复制上一年的岗位目标"),
+            "subtitle": None,
+            "opts": self.opts,
+            "form": form,
+            "changelist_url": changelist,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/indicators/posttarget/copy_forward.html", context)
+
+
+class SubjectKindFilter(admin.SimpleListFilter):
+    title = _("对象类型")
+    parameter_name = "subject_kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return SubjectKind.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == SubjectKind.MEMBER:
+            return queryset.filter(member__isnull=False)
+        if self.value() == SubjectKind.POST:
+            return queryset.filter(post__isnull=False)
+        return queryset
+
+
+class MeasurementAdminForm(forms.ModelForm):
+    class Meta:
+        model = Measurement
+        fields = ["member", "post", "indicator", "period", "value"]
+
+    def clean_period(self) -> str:
+        try:
+            return normalise_period_code(self.cleaned_data["period"])
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        member, post = data.get("member"), data.get("post")
+        # Errors go on fields, not the form: the model then skips its constraints on those fields and
+        # the user reads one message in Chinese instead of a constraint's name.
+        if (member is None) == (post is None):
+            self.add_error("member", _("请选择一名党员或一个岗位（只选其一）。"))
+            return data
+        indicator, period = data.get("indicator"), data.get("period")
+        if indicator is not None and period:
+            same = Measurement.objects.filter(indicator=indicator, period=period, member=member, post=post)
+            if same.exclude(pk=self.instance.pk).exists():
+                self.add_error("period", _("该对象在该期间已有此指标的实绩。"))
+        return data
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(RefusalsAsMessages, admin.ModelAdmin):
+    """KPI values are data: they stay editable whatever the status of their indicator's system."""
+
+    form = MeasurementAdminForm
+    list_display = ["subject", "subject_kind_label", "indicator_code", "period", "value", "entered_by", "entered_at"]
+    list_filter = ["period", "indicator__system__year", SubjectKindFilter]
+    search_fields = ["member__employee_no", "member__name", "post__code", "post__name", "indicator__code"]
+    autocomplete_fields = ["member", "post", "indicator"]
+    list_select_related = ["member", "post", "indicator", "entered_by"]
+    fields = ["member", "post", "indicator", "period", "value", "entered_by", "entered_at"]
+    readonly_fields = ["entered_by", "entered_at"]
+
+    @admin.display(description=_("对象"))
+    def subject(self, measurement: Measurement) -> str:
+        return str(measurement.member or measurement.post)
+
+    @admin.display(description=_("对象类型"))
+    def subject_kind_label(self, measurement: Measurement) -> str:
+        return str(SubjectKind(measurement.subject_kind).label)
+
+    @admin.display(description=_("指标编码"), ordering="indicator__code")
+    def indicator_code(self, measurement: Measurement) -> str:
+        return measurement.indicator.code
+
+    def save_model(self, request: HttpRequest, obj: Measurement, form: Any, change: bool) -> None:
+        save_measurement(
+            measurement=obj,
+            indicator=obj.indicator,
+            period=obj.period,
+            value=obj.value,
+            member=obj.member,
+            post=obj.post,
+            user=request.user,
+        )

@@ -1,16 +1,19 @@
 """The indicator-system API: systems (publish, clone, archive, the category weight grid), their
-indicators, weights and grades, and post targets.
+indicators, weights and grades, post targets and KPI measurements.
 
 The indicator system is not secret: every signed-in user reads it; administrators write. Post
-targets are read in the scope of the posts one may see. A frozen system answers every write with
+targets are read in the scope of the posts one may see, measurements in the scope of the members
+and posts one may see. A frozen system answers every write with
 409 (`FrozenSystemError`), before anything else is checked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
+import django_filters
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
@@ -19,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from common.errors import DomainError
 from common.pagination import Pagination
 from indicators.filters import (
     CategoryWeightFilter,
@@ -34,14 +38,20 @@ from indicators.models import (
     Grade,
     Indicator,
     IndicatorSystem,
+    Measurement,
     PostTarget,
     RaterWeight,
+    SubjectKind,
     SystemPart,
 )
+from indicators.periods import normalise_period_code, validate_period_code
 from indicators.services import editing, systems, targets, weights
-from org.models import MemberCategory, Post
+from indicators.services import measurements as measuring
+from org.models import Member, MemberCategory, Post
 from org.permissions import IsAdministrator, IsAdministratorOrReadOnly
 from org.scope import posts_visible_to
+from org.services.directory import unit_in_scope
+from org.services.units import subtree_q
 
 # ── systems ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -299,6 +309,20 @@ class PostTargetSerializer(serializers.ModelSerializer[PostTarget]):
         fields = ["id", "post", "post_name", "indicator", "indicator_code", "system", "period", "floor", "target"]
 
 
+class CopyTargetsSerializer(serializers.Serializer[Any]):
+    from_year = serializers.IntegerField(min_value=1900, max_value=2999, label=_("源年度"))
+    to_year = serializers.IntegerField(min_value=1900, max_value=2999, label=_("复制到年度"))
+    posts = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, label=_("只复制这些岗位（编码）")
+    )
+
+
+class CopiedTargetsSerializer(serializers.Serializer[Any]):
+    from_year = serializers.IntegerField()
+    to_year = serializers.IntegerField()
+    created = serializers.IntegerField(help_text=_("新建的目标数；已有的目标不变"))
+
+
 @extend_schema(tags=["post-targets"])
 class PostTargetViewSet(viewsets.ModelViewSet[PostTarget]):
     """精品岗位的目标任务（数据，不随体系冻结）。"""
@@ -321,6 +345,169 @@ class PostTargetViewSet(viewsets.ModelViewSet[PostTarget]):
     def perform_destroy(self, instance: PostTarget) -> None:
         targets.delete_post_target(target=instance)
 
+    @extend_schema(request=CopyTargetsSerializer, responses=CopiedTargetsSerializer)
+    @action(
+        detail=False, methods=["post"], url_path="copy-forward", permission_classes=[IsAdministrator],
+        filter_backends=[], pagination_class=None,
+    )  # fmt: skip
+    def copy_forward(self, request: Request) -> Response:
+        """把一个年度的岗位目标复制到另一年度作为起点：期间顺延，指标按编码对应，已有的目标不变。"""
+        body = CopyTargetsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        chosen = None
+        if data.get("posts"):
+            chosen = list(Post.objects.filter(code__in=data["posts"]))
+            missing = sorted(set(data["posts"]) - {post.code for post in chosen})
+            if missing:
+                raise serializers.ValidationError(
+                    {"posts": f"未知的岗位编码：{'、'.join(missing)} (unknown post codes)"}
+                )
+        created = measuring.copy_targets_forward(from_year=data["from_year"], to_year=data["to_year"], posts=chosen)
+        return Response({"from_year": data["from_year"], "to_year": data["to_year"], "created": created})
+
+
+# ── measurements ─────────────────────────────────────────────────────────────────────────────────
+
+
+class _ReadThrough(serializers.CharField):
+    """Written as a code; read through a function, since the model holds a key, not the code."""
+
+    def __init__(self, *, read: Callable[[Measurement], str | None], **kwargs: Any) -> None:
+        self.read = read
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        return self.read(instance)
+
+
+def _subject_code(measurement: Measurement) -> str:
+    return measurement.member.employee_no if measurement.member else measurement.post.code  # type: ignore[union-attr]
+
+
+def _subject_name(measurement: Measurement) -> str:
+    return measurement.member.name if measurement.member else measurement.post.name  # type: ignore[union-attr]
+
+
+def _subject_unit(measurement: Measurement) -> str:
+    subject = measurement.member or measurement.post
+    return subject.unit.code  # type: ignore[union-attr]
+
+
+class MeasurementSerializer(serializers.Serializer[Measurement]):
+    id = serializers.IntegerField(read_only=True)
+    subject_kind = serializers.ChoiceField(
+        choices=SubjectKind.choices, required=False, label=_("对象类型"),
+        help_text=_("仅当同一编码既是工号又是岗位编码时必填 (needed only where a code is both)"),
+    )  # fmt: skip
+    subject = _ReadThrough(read=_subject_code, max_length=64, label=_("工号或岗位编码"))
+    subject_name = _ReadThrough(read=_subject_name, read_only=True, label=_("对象名称"))
+    unit = _ReadThrough(read=_subject_unit, read_only=True, label=_("所在组织"))
+    indicator = _ReadThrough(read=lambda m: m.indicator.code, max_length=64, label=_("实绩指标编码"))
+    indicator_name = _ReadThrough(read=lambda m: m.indicator.name, read_only=True, label=_("指标名称"))
+    system = serializers.IntegerField(source="indicator.system.year", read_only=True, label=_("指标体系年度"))
+    period = serializers.CharField(max_length=7, label=_("期间"))
+    value = serializers.FloatField(label=_("数值"))
+    entered_by = _ReadThrough(
+        read=lambda m: m.entered_by.get_username() if m.entered_by else None,
+        read_only=True, allow_null=True, label=_("录入人"),
+    )  # fmt: skip
+    entered_at = serializers.DateTimeField(read_only=True, label=_("录入时间"))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """From codes to rows; on a partial update what is not sent stays as stored."""
+        stored = self.instance
+        subject = attrs.get("subject", _subject_code(stored) if stored else None)
+        kind = attrs.get("subject_kind", stored.subject_kind if stored and "subject" not in attrs else None)
+        indicator_code = attrs.get("indicator", stored.indicator.code if stored else None)
+        period_text = attrs.get("period", stored.period if stored else None)
+        errors: dict[str, str] = {}
+        found: dict[str, Any] = {}
+        try:
+            found["subject"] = measuring.resolve_subject(code=str(subject), kind=kind)
+        except DomainError as exc:
+            errors["subject"] = exc.message
+        try:
+            period = measuring.parse_period(period_text)
+        except DomainError as exc:
+            errors["period"] = exc.message
+        else:
+            found["period"] = period.code
+            if not IndicatorSystem.objects.filter(year=period.year).exists():
+                errors["period"] = measuring.no_system_message(period.year)
+            else:
+                try:
+                    found["indicator"] = measuring.kpi_indicator(code=str(indicator_code), period=period)
+                except DomainError as exc:
+                    errors["indicator"] = exc.message
+        if errors:
+            raise serializers.ValidationError(errors)
+        target = found.pop("subject")
+        return {
+            **found,
+            "member": target if isinstance(target, Member) else None,
+            "post": target if isinstance(target, Post) else None,
+            "value": attrs.get("value", stored.value if stored else None),
+        }
+
+
+class MeasurementFilter(django_filters.FilterSet):
+    period = django_filters.CharFilter(method="filter_period", label=_("期间"), validators=[validate_period_code])
+    indicator = django_filters.CharFilter(field_name="indicator__code", label=_("指标编码"))
+    system = django_filters.NumberFilter(field_name="indicator__system__year", label=_("指标体系年度"))
+    subject_kind = django_filters.ChoiceFilter(
+        choices=SubjectKind.choices, method="filter_subject_kind", label=_("对象类型")
+    )
+    subject = django_filters.CharFilter(method="filter_subject", label=_("工号或岗位编码"))
+    unit = django_filters.CharFilter(method="filter_unit", label=_("组织编码（含下级组织）"))
+
+    class Meta:
+        model = Measurement
+        fields = ["period", "indicator", "system", "subject_kind", "subject", "unit"]
+
+    def filter_period(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(period=normalise_period_code(value))
+
+    def filter_subject_kind(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(**{"member__isnull" if value == SubjectKind.MEMBER else "post__isnull": False})
+
+    def filter_subject(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(Q(member__employee_no=value) | Q(post__code=value))
+
+    def filter_unit(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        unit = unit_in_scope(user=getattr(self.request, "user", None), code=value)
+        return queryset.filter(
+            subtree_q([unit.path], field="member__unit__path") | subtree_q([unit.path], field="post__unit__path")
+        )
+
+
+@extend_schema(tags=["measurements"])
+class MeasurementViewSet(viewsets.ModelViewSet[Measurement]):
+    """实绩（客观指标数值）：党员或岗位在某期间的实绩指标数值。POST 时若同一对象、指标和期间已有数值，则更新该数值。"""
+
+    serializer_class = MeasurementSerializer
+    filterset_class = MeasurementFilter
+    permission_classes = [IsAdministratorOrReadOnly]
+    pagination_class = Pagination
+
+    def get_queryset(self) -> QuerySet[Measurement]:
+        return (
+            measuring.measurements_visible_to(self.request.user)
+            .select_related("member__unit", "post__unit")
+            .order_by("period", "indicator__code", "member__employee_no", "post__code", "pk")
+        )
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Measurement]) -> None:
+        serializer.instance = measuring.save_measurement(**serializer.validated_data, user=self.request.user)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Measurement]) -> None:
+        serializer.instance = measuring.save_measurement(
+            measurement=serializer.instance, **serializer.validated_data, user=self.request.user
+        )
+
+    def perform_destroy(self, instance: Measurement) -> None:
+        measuring.delete_measurement(measurement=instance)
+
 
 def register(router: DefaultRouter) -> None:
     router.register("systems", SystemViewSet, basename="system")
@@ -329,3 +516,4 @@ def register(router: DefaultRouter) -> None:
     router.register("rater-weights", RaterWeightViewSet, basename="rater-weight")
     router.register("grades", GradeViewSet, basename="grade")
     router.register("post-targets", PostTargetViewSet, basename="post-target")
+    router.register("measurements", MeasurementViewSet, basename="measurement")

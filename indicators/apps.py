@@ -7,5 +7,5 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("指标体系")
 
     def ready(self) -> None:
-        # Registers the `indicators` import kind with common.imports.
-        from indicators.services import indicator_io  # noqa: F401
+        # Registers the `indicators` and `measurements` import kinds with common.imports.
+        from indicators.services import indicator_io, measurement_io  # noqa: F401
