@@ -16,7 +16,9 @@ from django.db import transaction
 
 from indicators.models import IndicatorSystem
 from indicators.services.catalogue import load_catalogue_outcome
+from indicators.services.demo import ensure_demo_measurements
 from org.services.demo import DEFAULT_SEED, DemoOrg, build_demo_org, reset_demo_org
+from reports.services.scoring import compute_scores
 from surveys.models import Questionnaire, QuestionnaireStatus
 from surveys.services.demo import (
     ensure_demo_answers,
@@ -153,6 +155,22 @@ def _answers(context: DemoContext) -> None:
         )
 
 
+def _measurements(context: DemoContext) -> None:
+    for year in DEMO_YEARS:
+        made = ensure_demo_measurements(system=context.systems[year], seed=context.seed)
+        if made.skipped:
+            context.log(f"实绩：{year} 年已有数据，未改动 (measurements present)")
+        else:
+            context.log(f"实绩：{year} 年党员 {made.members} 条、精品岗位 {made.posts} 条、岗位目标 {made.targets} 条")
+
+
+def _scores(context: DemoContext) -> None:
+    # Recomputed every time: the same data gives the same numbers, and the run replaces the last one.
+    for year in DEMO_YEARS:
+        run = compute_scores(period=str(year))
+        context.log(f"计分：{year} 年 {run.counts['cards']} 人有成绩，其中 {run.counts['with_total']} 人有总分")
+
+
 STEPS: list[DemoStep] = [
     DemoStep("organisation", _organisation),
     DemoStep("catalogues", _catalogues),
@@ -160,6 +178,8 @@ STEPS: list[DemoStep] = [
     DemoStep("questionnaires", _questionnaires),
     DemoStep("assignments", _assignments),
     DemoStep("answers", _answers),
+    DemoStep("measurements", _measurements),
+    DemoStep("scores", _scores),
 ]
 
 
