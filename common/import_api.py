@@ -51,6 +51,11 @@ class ImportUploadSerializer(serializers.Serializer):
     publish = serializers.BooleanField(
         required=False, default=False, help_text="导入后发布，仅指标体系 (publish after import; indicators only)"
     )
+    replace = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="整份替换已有答卷，仅答卷导入 (replace stored responses; responses only)",
+    )
 
 
 class KindCountsSerializer(serializers.Serializer):

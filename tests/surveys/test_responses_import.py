@@ -284,6 +284,27 @@ def test_the_import_registry_passes_replace(questionnaire):
     assert Answer.objects.get().value == 1.0
 
 
+def test_the_import_api_passes_replace(questionnaire, admin_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import client_for
+
+    import_responses(source=long(SELF_ROWS[0]))
+    changed = long(["Q2025", "", "1002", "自评", "1002", "performance_q_1", 1])
+    client = client_for(admin_user)
+
+    def post(**fields: Any) -> Any:
+        upload = SimpleUploadedFile("responses.xlsx", changed)
+        return client.post("/api/v1/imports/responses/", {"file": upload, **fields})
+
+    refused = post()
+    assert refused.status_code == 400
+    assert Answer.objects.get().value != 1.0
+    accepted = post(replace="true")
+    assert accepted.status_code == 200, accepted.content
+    assert Answer.objects.get().value == 1.0
+
+
 # --- errors, each at its cell ----------------------------------------------------------------------------
 
 
