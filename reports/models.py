@@ -128,9 +128,18 @@ class ScoreCard(models.Model):
 class IndicatorScore(models.Model):
     """A member's score on one indicator in a run, with the role scores behind it (drill-down)."""
 
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="indicator_scores")
-    member = models.ForeignKey("org.Member", on_delete=models.CASCADE, related_name="+")
-    indicator = models.ForeignKey("indicators.Indicator", on_delete=models.PROTECT, related_name="+")
+    # Millions of rows per run, written only by the scoring service from rows it has just read: checking
+    # three foreign keys per row at commit cost more than the whole scoring (bench/RESULTS.md), and the
+    # unique (run, member, indicator) index already serves every lookup, so neither is kept here.
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, related_name="indicator_scores", db_constraint=False, db_index=False
+    )
+    member = models.ForeignKey(
+        "org.Member", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    indicator = models.ForeignKey(
+        "indicators.Indicator", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     score = models.FloatField(null=True, blank=True)
     self_score = models.FloatField(null=True, blank=True)
     peer_score = models.FloatField(null=True, blank=True)

@@ -109,7 +109,7 @@ def _per_rater_scores(inputs: ScoringInputs, indicators: pd.DataFrame, members: 
 
     position = questions.index.get_indexer(answers["question_id"])
     member_position = pd.Index(members["member_id"]).get_indexer(answers["subject_id"])
-    role_code = pd.Index(ROLES).get_indexer(answers["role"])
+    role_code = _role_codes(answers["role"])
     value = pd.to_numeric(answers["value"], errors="coerce").to_numpy(dtype="float64")
     keep = (position >= 0) & (member_position >= 0) & (role_code >= 0) & ~np.isnan(value)
     position, member_position, role_code, value = (
@@ -151,6 +151,14 @@ def _per_rater_scores(inputs: ScoringInputs, indicators: pd.DataFrame, members: 
             "score": sums / counts,
         }
     )
+
+
+def _role_codes(roles: pd.Series) -> np.ndarray:
+    """Each answer's position in ROLES (−1 for anything else), without a string per row when categorical."""
+    if isinstance(roles.dtype, pd.CategoricalDtype):
+        of_category = np.append(pd.Index(ROLES).get_indexer(roles.cat.categories), -1)
+        return of_category[roles.cat.codes.to_numpy()]  # code −1 (missing) picks the appended −1
+    return pd.Index(ROLES).get_indexer(roles)
 
 
 def _role_scores(per_rater: pd.DataFrame) -> pd.DataFrame:

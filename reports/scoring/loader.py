@@ -53,7 +53,8 @@ def load_answers(*, period: Period) -> pd.DataFrame:
         sql,
         [period.code, ResponseStatus.SUBMITTED.value],
         ["subject_id", "rater_key", "role", "question_id", "value"],
-        {"subject_id": "int64", "rater_key": "int64", "role": "object", "question_id": "int64", "value": "float64"},
+        # role as a categorical: four values, not one Python string per answer.
+        {"subject_id": "int64", "rater_key": "int64", "role": "category", "question_id": "int64", "value": "float64"},
     )
 
 
