@@ -114,6 +114,8 @@ MEDIA_URL = "media/"
 
 # Uploads: workbooks larger than this are refused before they are parsed.
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=100 * 1024 * 1024)
+# A response import of at least this many answers loads them in bulk, briefly locking the answer tables.
+RESPONSES_BULK_LOAD_MIN = env.int("RESPONSES_BULK_LOAD_MIN", default=100_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
