@@ -262,6 +262,16 @@ class Grade(SystemPart):
         return f"{self.label} ≥ {self.min_score:g}"
 
 
+def _period_outside_system_year(period: str, indicator: Indicator) -> str | None:
+    """Why a period cannot carry data for this indicator (targets and measurements), or None."""
+    try:
+        if Period.parse(period).year != indicator.system.year:
+            return str(_("期间须在该指标所属体系的年度内。"))
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 DEFAULT_GRADES: list[tuple[str, float, float | None]] = [
     ("优秀", 90.0, None),
     ("合格", 70.0, None),
@@ -304,11 +314,9 @@ class PostTarget(models.Model):
         if self.floor is not None and self.target is not None and self.floor == self.target:
             errors["target"] = str(_("目标值不能等于底线值。"))
         if self.period and self.indicator_id:
-            try:
-                if Period.parse(self.period).year != self.indicator.system.year:
-                    errors["period"] = str(_("期间须在该指标所属体系的年度内。"))
-            except ValueError as exc:
-                errors["period"] = str(exc)
+            period_problem = _period_outside_system_year(self.period, self.indicator)
+            if period_problem:
+                errors["period"] = period_problem
         if errors:
             raise ValidationError(errors)
 
@@ -371,10 +379,8 @@ class Measurement(models.Model):
         if self.indicator_id and self.indicator.source != Source.KPI:
             errors["indicator"] = str(_("只有实绩指标可以录入实绩。"))
         if self.period and self.indicator_id:
-            try:
-                if Period.parse(self.period).year != self.indicator.system.year:
-                    errors["period"] = str(_("期间须在该指标所属体系的年度内。"))
-            except ValueError as exc:
-                errors["period"] = str(exc)
+            period_problem = _period_outside_system_year(self.period, self.indicator)
+            if period_problem:
+                errors["period"] = period_problem
         if errors:
             raise ValidationError(errors)
