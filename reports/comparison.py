@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from reports.scoring.types import DECISION_DECIMALS, DIMENSIONS
+from reports.scoring.types import DECISION_DECIMALS, DIMENSIONS, decision_round
 
 MEASURES = ("total", *DIMENSIONS)
 DEFAULT_TREND_THRESHOLD = 1.0
@@ -24,7 +24,7 @@ DEFAULT_TREND_THRESHOLD = 1.0
 def trend_of(delta: pd.Series, threshold: float = DEFAULT_TREND_THRESHOLD) -> pd.Series:
     """`up`, `down` or `flat`; None where the delta is missing."""
     rounded = delta.astype("float64").round(DECISION_DECIMALS)
-    limit = round(float(threshold), DECISION_DECIMALS)
+    limit = decision_round(threshold)
     up = (rounded >= limit) & (rounded > 0)  # a zero delta is flat whatever the threshold
     down = (rounded <= -limit) & (rounded < 0)
     trend = pd.Series(np.where(up, "up", np.where(down, "down", "flat")), index=delta.index)
@@ -163,9 +163,7 @@ def system_changes(now_indicators: pd.DataFrame, before_indicators: pd.DataFrame
                     "to": now.at[code, "dimension"],
                 }
             )
-        if round(float(now.at[code, "weight"]), DECISION_DECIMALS) != round(
-            float(before.at[code, "weight"]), DECISION_DECIMALS
-        ):
+        if decision_round(now.at[code, "weight"]) != decision_round(before.at[code, "weight"]):
             changes.reweighted.append(
                 {
                     "code": code,

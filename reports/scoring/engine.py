@@ -23,6 +23,7 @@ from reports.scoring.types import (
     ROLES,
     ScoringInputs,
     ScoringResult,
+    decision_round,
 )
 
 SCORED_BY_PEOPLE = ("questionnaire", "rating")
@@ -281,7 +282,7 @@ def _rank_and_grade(cards: pd.DataFrame, grades: list[tuple[str, float, float | 
     ordered = sorted(grades, key=lambda grade: -grade[1])
     grade = pd.Series(None, index=cards.index, dtype="object")
     for label, minimum, _cap in reversed(ordered):  # best grade last, so it wins
-        grade = grade.mask(rounded >= round(float(minimum), DECISION_DECIMALS), label)
+        grade = grade.mask(rounded >= decision_round(minimum), label)
     grade = grade.where(rounded.notna(), None)
 
     if ordered and ordered[0][2] is not None and len(ordered) > 1:

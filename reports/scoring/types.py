@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 ROLES = ("self", "peer", "secretary", "masses")
@@ -84,4 +85,7 @@ class ScoringResult:
 
 
 def decision_round(value: float) -> float:
-    return round(float(value), DECISION_DECIMALS)
+    """Rule 8's rounding for one value: NumPy's, exactly as the engine and comparisons round whole
+    columns (pandas' `.round` is `numpy.round`), so a scalar and a column never decide differently at
+    a half-way point such as 59.9999999995."""
+    return float(np.round(float(value), DECISION_DECIMALS))
