@@ -27,11 +27,9 @@ from org.scope import is_administrator, member_of
 from reports.models import IndicatorScore, Job, ScoreCard
 from reports.selectors import scores as score_selectors
 from reports.selectors.jobs import jobs_visible_to
+from reports.selectors.member import MIN_OTHER_RATERS
 from reports.services import jobs
 
-# The others' role scores are shown to the member they rate only where at least this many raters
-# other than himself contributed, so that nobody can work out one person's rating.
-MIN_OTHER_RATERS = 3
 OTHER_ROLES = ("peer", "secretary", "masses")
 
 # ── scores ───────────────────────────────────────────────────────────────────────────────────────
