@@ -24,6 +24,7 @@ from indicators.periods import Period
 from org.api import CODE_REGEX
 from org.permissions import IsAdministrator
 from org.scope import is_administrator, member_of
+from reports.api_comparisons import register as register_comparisons
 from reports.models import IndicatorScore, Job, ScoreCard
 from reports.selectors import scores as score_selectors
 from reports.selectors.jobs import jobs_visible_to
@@ -239,3 +240,4 @@ class JobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 def register(router: DefaultRouter) -> None:
     router.register("scores", ScoreViewSet, basename="score")
     router.register("jobs", JobViewSet, basename="job")
+    register_comparisons(router)
