@@ -8,7 +8,7 @@ whole file is checked first, then only the rows that differ are written, in one 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -386,32 +386,34 @@ def _plan(
     return plan
 
 
-def _plan_measurements(plan: _Plan, measurements: dict[MeasurementKey, float]) -> None:
-    counts = plan.result.of("measurements")
-    stored_values = _stored_measurements(measurements)
-    for key, value in measurements.items():
-        if key not in stored_values:
-            plan.new_measurements[key] = value
+def _plan_upserts(
+    incoming: Mapping[Any, Any],
+    stored: Mapping[Any, tuple[int, Any]],
+    new: dict[Any, Any],
+    changed: dict[int, Any],
+    counts: Any,
+) -> None:
+    """Sort incoming rows into new, changed (by stored id) and unchanged, counting each."""
+    for key, value in incoming.items():
+        if key not in stored:
+            new[key] = value
             counts.created += 1
-        elif stored_values[key][1] != value:
-            plan.changed_measurements[stored_values[key][0]] = value
+        elif stored[key][1] != value:
+            changed[stored[key][0]] = value
             counts.updated += 1
         else:
             counts.unchanged += 1
+
+
+def _plan_measurements(plan: _Plan, measurements: dict[MeasurementKey, float]) -> None:
+    stored = _stored_measurements(measurements)
+    counts = plan.result.of("measurements")
+    _plan_upserts(measurements, stored, plan.new_measurements, plan.changed_measurements, counts)
 
 
 def _plan_targets(plan: _Plan, targets: dict[TargetKey, tuple[float, float]]) -> None:
-    counts = plan.result.of("targets")
-    stored_targets = _stored_targets(targets)
-    for target_key, values in targets.items():
-        if target_key not in stored_targets:
-            plan.new_targets[target_key] = values
-            counts.created += 1
-        elif stored_targets[target_key][1] != values:
-            plan.changed_targets[stored_targets[target_key][0]] = values
-            counts.updated += 1
-        else:
-            counts.unchanged += 1
+    stored = _stored_targets(targets)
+    _plan_upserts(targets, stored, plan.new_targets, plan.changed_targets, plan.result.of("targets"))
 
 
 def _write(plan: _Plan, user: Any) -> None:
