@@ -21,10 +21,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from common.errors import DomainError, NotInScope
+from common.xlsx.writer import print_a4_portrait
 from org.models import ActivationCode, Member, MemberStatus, Unit
 from org.scope import is_administrator, secretary_units
 from org.services.accounts import ensure_accounts
@@ -266,14 +266,7 @@ def activation_sheet(*, unit: Unit, codes: Sequence[tuple[Member, str]], activat
         sheet.row_dimensions[row].height = 30  # room for scissors between slips
 
     sheet.freeze_panes = f"A{header_row + 1}"
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    print_a4_portrait(sheet, title_rows=f"{header_row}:{header_row}")
 
     buffer = BytesIO()
     workbook.save(buffer)

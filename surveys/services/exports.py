@@ -20,11 +20,11 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from common.errors import DomainError
 from common.xlsx import Column, choice_pairs, label_of
+from common.xlsx.writer import print_a4_portrait
 from indicators.models import RaterRole
 from org.models import Member, MemberStatus, Unit
 from org.services.units import subtree_q
@@ -281,14 +281,7 @@ def _write_form(
             _put_text(sheet, row, 3, hint).alignment = Alignment(vertical="top", wrap_text=True)
             sheet.row_dimensions[row].height = 60 if question.type == QuestionType.TEXT else 30
 
-    sheet.print_title_rows = "6:6"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    print_a4_portrait(sheet, title_rows="6:6")
     footer = sheet.oddFooter
     assert footer is not None and footer.center is not None
     footer.center.text = f"{identifier}    第 &P 页 / 共 &N 页"
