@@ -156,3 +156,51 @@ class IndicatorScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id} · {self.member_id} · {self.indicator_id}: {self.score}"
+
+
+class PostScore(models.Model):
+    """A model post's score for a run's period (DESIGN.md "Model posts"), kept with the member cards
+    of the same run so both swap in together. The unit is the post's unit when scored."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="post_scores")
+    post = models.ForeignKey("org.Post", verbose_name=_("岗位"), on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Unit", verbose_name=_("所在组织"), on_delete=models.PROTECT, related_name="+")
+    # None where no indicator of the post has both a target and a value in the period.
+    score = models.FloatField(_("岗位得分"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("岗位得分")
+        verbose_name_plural = _("岗位得分")
+        ordering = ["run", "post__code"]
+        constraints = [models.UniqueConstraint(fields=["run", "post"], name="one_post_score_per_run")]
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.post_id}: {self.score}"
+
+
+class PostIndicatorScore(models.Model):
+    """One KPI of a model post in a run: the value, the target it was scored against and rule 2."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="post_indicator_scores")
+    post = models.ForeignKey("org.Post", verbose_name=_("岗位"), on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(
+        "indicators.Indicator", verbose_name=_("指标"), on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.FloatField(_("实绩"), null=True, blank=True)
+    floor = models.FloatField(_("底线值"), null=True, blank=True)
+    target = models.FloatField(_("目标值"), null=True, blank=True)
+    # actual / target; None when the target is 0 or either is missing.
+    completion = models.FloatField(_("完成率"), null=True, blank=True)
+    score = models.FloatField(_("得分"), null=True, blank=True)
+    weight = models.FloatField(_("权重"), default=0.0)
+
+    class Meta:
+        verbose_name = _("岗位指标得分")
+        verbose_name_plural = _("岗位指标得分")
+        ordering = ["run", "post__code", "indicator__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "post", "indicator"], name="one_post_indicator_score_per_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} · {self.post_id} · {self.indicator_id}: {self.score}"
