@@ -27,6 +27,12 @@ class NotInScope(DomainError):
     status_code = 404
 
 
+class NotAllowed(DomainError):
+    """The user may see the thing but not do this with it."""
+
+    status_code = 403
+
+
 class FrozenSystemError(DomainError):
     """A published or archived indicator system is never changed."""
 
@@ -54,3 +60,9 @@ class ImportErrors(DomainError):
         if hidden:
             shown = [*shown, f"… 另有 {hidden} 个错误 ({hidden} more errors)"]
         return shown
+
+
+class ApprovedListError(DomainError):
+    """An approved list (the year's commendation) is never changed."""
+
+    status_code = 409

@@ -1,11 +1,16 @@
-"""What it means: background jobs, score runs and the score cards they produce."""
+"""What it means: background jobs, score runs and the score cards they produce, and the year's
+commendation (表彰) list."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import ApprovedListError
 from indicators.periods import validate_period_code
 
 
@@ -204,3 +209,199 @@ class PostIndicatorScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id} · {self.post_id} · {self.indicator_id}: {self.score}"
+
+
+# ── commendation (表彰, DESIGN.md "Commendation") ─────────────────────────────────────────────────
+#
+# An approved round is frozen with its candidates: `save`, `delete`, queryset `update`/`delete` and
+# candidates' `bulk_create` all refuse, so the admin, the pages, the API and the command inherit it.
+# Candidates keep their code, name, branch and scores (and the round its approver's name) as values
+# of their own, so the approved list reads the same after a member leaves, a post is renamed or an
+# account is deleted (those links are only set to NULL).
+
+
+class CommendationKinds(models.TextChoices):
+    """What a round selects from."""
+
+    POSTS = "posts", _("精品岗位")
+    MEMBERS = "members", _("党员")
+    BOTH = "both", _("精品岗位和党员")
+
+
+class CandidateKind(models.TextChoices):
+    POST = "post", _("精品岗位")
+    MEMBER = "member", _("党员")
+
+
+class RoundStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待批准")
+    APPROVED = "approved", _("已批准")
+
+
+def approved_message(year: int) -> str:
+    return f"{year} 年表彰名单已批准，不能修改 (the {year} commendation list is approved and frozen)"
+
+
+class CommendationRoundQuerySet(models.QuerySet["CommendationRound"]):
+    def _refuse_if_approved(self) -> None:
+        year = self.filter(status=RoundStatus.APPROVED).values_list("year", flat=True).first()
+        if year is not None:
+            raise ApprovedListError(approved_message(year))
+
+    def update(self, **kwargs: Any) -> int:
+        self._refuse_if_approved()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._refuse_if_approved()
+        return super().delete()
+
+
+class CommendationRound(models.Model):
+    """One year's rules and the list they produced; one round per year."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    kinds = models.CharField(_("表彰对象"), max_length=10, choices=CommendationKinds.choices)
+    min_score = models.FloatField(_("最低年度总分"), validators=[MinValueValidator(0.0), MaxValueValidator(100.0)])
+    fall_tolerance = models.FloatField(_("下降容差"), default=0.0, validators=[MinValueValidator(0.0)])
+    per_branch = models.PositiveIntegerField(_("每支部名额"), null=True, blank=True)
+    # Percent of the eligible candidates of a kind (20 means 20 %).
+    share = models.FloatField(
+        _("比例上限（%）"), null=True, blank=True, validators=[MinValueValidator(0.0), MaxValueValidator(100.0)]
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("提出时间"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_by_name = models.CharField(_("批准人姓名"), max_length=150, blank=True)
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+
+    objects = CommendationRoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("表彰名单")
+        verbose_name_plural = _("表彰名单")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_status_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Approving is the one change allowed, and it happens while the stored row is still proposed.
+        if self.pk is not None:
+            stored = CommendationRound.objects.filter(pk=self.pk).values_list("status", "year").first()
+            if stored and stored[0] == RoundStatus.APPROVED:
+                raise ApprovedListError(approved_message(stored[1]))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.pk is not None and CommendationRound.objects.filter(pk=self.pk, status=RoundStatus.APPROVED).exists():
+            raise ApprovedListError(approved_message(self.year))
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == RoundStatus.APPROVED
+
+
+class CandidateQuerySet(models.QuerySet["CommendationCandidate"]):
+    def _refuse_if_approved(self) -> None:
+        year = self.filter(round__status=RoundStatus.APPROVED).values_list("round__year", flat=True).first()
+        if year is not None:
+            raise ApprovedListError(approved_message(year))
+
+    def update(self, **kwargs: Any) -> int:
+        self._refuse_if_approved()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._refuse_if_approved()
+        return super().delete()
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[CommendationCandidate]:
+        objs = list(objs)
+        rounds = {obj.round_id for obj in objs}
+        year = (
+            CommendationRound.objects.filter(pk__in=rounds, status=RoundStatus.APPROVED)
+            .values_list("year", flat=True)
+            .first()
+        )
+        if year is not None:
+            raise ApprovedListError(approved_message(year))
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class CommendationCandidate(models.Model):
+    """A post or member considered in a round, in the list's order, with why it is in or out."""
+
+    round = models.ForeignKey(
+        CommendationRound, verbose_name=_("表彰名单"), on_delete=models.CASCADE, related_name="candidates"
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=CandidateKind.choices)
+    member = models.ForeignKey(
+        "org.Member", verbose_name=_("党员"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    post = models.ForeignKey(
+        "org.Post", verbose_name=_("岗位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    code = models.CharField(_("编码"), max_length=64)
+    name = models.CharField(_("名称"), max_length=200)
+    # The 党支部 it counts in: a member or post of a 党小组 counts in the group's branch.
+    branch = models.CharField(_("党支部编码"), max_length=64)
+    branch_name = models.CharField(_("党支部"), max_length=200)
+    score = models.FloatField(_("年度总分"))
+    last_score = models.FloatField(_("去年总分"), null=True, blank=True)
+    delta = models.FloatField(_("变化"), null=True, blank=True)
+    # 1, 2, 3 … inside the kind: best score first, ties cut by code.
+    position = models.PositiveIntegerField(_("名次"))
+    selected = models.BooleanField(_("入选"), default=False)
+    reasons = models.JSONField(_("理由"), default=list, blank=True)
+
+    objects = CandidateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("表彰候选")
+        verbose_name_plural = _("表彰候选")
+        ordering = ["round", "kind", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "kind", "code"], name="one_candidate_per_code_in_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._refuse_if_approved()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        self._refuse_if_approved()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_if_approved(self) -> None:
+        stored = CommendationRound.objects.filter(pk=self.round_id).values_list("status", "year").first()
+        if stored and stored[0] == RoundStatus.APPROVED:
+            raise ApprovedListError(approved_message(stored[1]))
+        if self.pk is not None:
+            # Moving a candidate out of an approved round changes that round too.
+            year = (
+                CommendationCandidate.objects.filter(pk=self.pk, round__status=RoundStatus.APPROVED)
+                .values_list("round__year", flat=True)
+                .first()
+            )
+            if year is not None:
+                raise ApprovedListError(approved_message(year))
