@@ -384,3 +384,85 @@ class Measurement(models.Model):
                 errors["period"] = period_problem
         if errors:
             raise ValidationError(errors)
+
+
+class AhpJudgement(SystemPart):
+    """Pairwise judgements (AHP) behind a group of weights of a system, kept so they can be explained.
+
+    Either a member category's six dimension weights (`category`) or the indicator weights inside a
+    dimension (`dimension`). `items` are the compared keys in matrix order (dimension keys or
+    indicator codes) and `labels` their names at the time; `matrix` is the full reciprocal matrix
+    used; `weights` are the weights as written into the system (rounded, summing to 1). Each
+    application adds a row; the latest one of a group explains the weights it wrote.
+    """
+
+    category = models.ForeignKey(
+        "org.MemberCategory",
+        verbose_name=_("人员类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dimension = models.ForeignKey(
+        Dimension, verbose_name=_("维度"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    items = models.JSONField(_("比较项"))
+    labels = models.JSONField(_("比较项名称"), default=list)
+    matrix = models.JSONField(_("判断矩阵"))
+    weights = models.JSONField(_("权重"))
+    lambda_max = models.FloatField(_("最大特征值"))
+    ci = models.FloatField(_("一致性指标 CI"))
+    cr = models.FloatField(_("一致性比率 CR"))
+    forced = models.BooleanField(_("强制应用"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("层次分析判断")
+        verbose_name_plural = _("层次分析判断")
+        ordering = ["system", "-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(category__isnull=False) & models.Q(dimension__isnull=True))
+                | (models.Q(category__isnull=True) & models.Q(dimension__isnull=False)),
+                name="ahp_judgement_has_one_scope",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category or self.dimension} · CR {self.cr:.3f}"
+
+
+class EntropyWeighting(SystemPart):
+    """Indicator weights of one dimension derived by the entropy method from a period's scores.
+
+    Kept beside the AHP judgements so a weight can be traced to how it was set. `score_run` is the id
+    of the official score run read (reports sits above this app, so it is a plain number).
+    """
+
+    dimension = models.ForeignKey(Dimension, verbose_name=_("维度"), on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("期间"), max_length=7, validators=[validate_period_code])
+    score_run = models.PositiveIntegerField(_("计分批次"), null=True, blank=True)
+    members = models.PositiveIntegerField(_("党员数"), default=0)
+    items = models.JSONField(_("指标"))
+    labels = models.JSONField(_("指标名称"), default=list)
+    entropies = models.JSONField(_("熵值"))
+    previous_weights = models.JSONField(_("原权重"), default=list)
+    weights = models.JSONField(_("权重"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("熵权法权重")
+        verbose_name_plural = _("熵权法权重")
+        ordering = ["system", "-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} · {self.period}"
