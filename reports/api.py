@@ -25,6 +25,7 @@ from org.api import CODE_REGEX
 from org.permissions import IsAdministrator
 from org.scope import is_administrator, member_of
 from reports.api_comparisons import register as register_comparisons
+from reports.api_posts import register as register_posts
 from reports.models import IndicatorScore, Job, ScoreCard
 from reports.selectors import scores as score_selectors
 from reports.selectors.jobs import jobs_visible_to
@@ -241,3 +242,4 @@ def register(router: DefaultRouter) -> None:
     router.register("scores", ScoreViewSet, basename="score")
     router.register("jobs", JobViewSet, basename="job")
     register_comparisons(router)
+    register_posts(router)

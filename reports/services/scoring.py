@@ -1,8 +1,14 @@
 """Scoring a period and keeping the result (issue "Scoring"; DESIGN.md "Scoring").
 
 One call reads the period into DataFrames, runs the engine, and writes a new run with its score
-cards and indicator scores in one transaction that also makes it the current run, so readers see
-the previous run until the new one is complete, and never half of either.
+cards and indicator scores — and the model posts' scores of the same period (DESIGN.md "Model
+posts") — in one transaction that also makes it the current run, so readers see the previous run
+until the new one is complete, and never half of either.
+
+A period is scored when it has submitted answers or measurements, and at least one member gets an
+indicator score or at least one model post has a row: a quarter whose only data are the posts' stage
+values still gets a run, with post scores and (for the posts' holders, rule 2) member cards. Target
+tasks alone, set ahead of their stage, score nothing.
 """
 
 from __future__ import annotations
@@ -20,10 +26,11 @@ from common.errors import DomainError
 from common.frames import write_frame
 from indicators.models import IndicatorSystem, SystemStatus
 from indicators.periods import Period
-from org.models import MemberCategory
-from reports.models import IndicatorScore, RunStatus, ScoreCard, ScoreRun
+from org.models import MemberCategory, Post
+from reports.models import IndicatorScore, PostIndicatorScore, PostScore, RunStatus, ScoreCard, ScoreRun
 from reports.scoring.engine import score
 from reports.scoring.loader import load_inputs, system_for
+from reports.scoring.posts import PostScoring, score_posts
 from reports.scoring.types import DIMENSIONS, ScoringInputs, ScoringResult
 
 Progress = Callable[[float, str], None]
@@ -45,13 +52,29 @@ def compute_scores(
         raise DomainError(f"期间 {parsed.code} 没有已提交的答卷或实绩数据 (nothing to score for {parsed.code})")
     progress(0.35, "计算得分 (computing scores)")
     result = score(inputs)
-    if result.cards.empty:
-        raise DomainError(f"期间 {parsed.code} 没有任何党员得到指标得分 (no member has an indicator score)")
+    posts = _score_posts(inputs)
+    if result.cards.empty and posts.posts.empty:
+        raise DomainError(
+            f"期间 {parsed.code} 没有任何党员得到指标得分，也没有精品岗位的实绩 "
+            f"(no member has an indicator score and no model post has data)"
+        )
     _require_category_weights(inputs, result, system)
     progress(0.65, "写入结果 (writing score cards)")
-    run = _store(period=parsed, system=system, preview=preview, user=user, inputs=inputs, result=result)
+    run = _store(period=parsed, system=system, preview=preview, user=user, inputs=inputs, result=result, posts=posts)
     progress(1.0, "完成 (done)")
     return run
+
+
+def _score_posts(inputs: ScoringInputs) -> PostScoring:
+    model_posts = pd.DataFrame.from_records(
+        Post.objects.filter(is_model=True).values_list("pk", "unit_id"), columns=["post_id", "unit_id"]
+    )
+    return score_posts(
+        posts=model_posts,
+        indicators=inputs.indicators,
+        measurements=inputs.measurements,
+        post_targets=inputs.post_targets,
+    )
 
 
 def _require_category_weights(inputs: ScoringInputs, result: ScoringResult, system: IndicatorSystem) -> None:
@@ -77,6 +100,7 @@ def _store(
     user: Any,
     inputs: ScoringInputs,
     result: ScoringResult,
+    posts: PostScoring,
 ) -> ScoreRun:
     run = ScoreRun.objects.create(
         period=period.code,
@@ -85,10 +109,12 @@ def _store(
         parameters={"system_status": system.status},
         started_by=user if getattr(user, "pk", None) else None,
     )
-    cards = _card_frame(run, inputs, result)
+    cards = _card_frame(run, inputs, result) if not result.cards.empty else pd.DataFrame()
     write_frame(ScoreCard._meta.db_table, cards)
-    indicator_rows = _indicator_frame(run, result)
+    indicator_rows = _indicator_frame(run, result) if not result.indicator_scores.empty else pd.DataFrame()
     write_frame(IndicatorScore._meta.db_table, indicator_rows)
+    write_frame(PostScore._meta.db_table, posts.posts.assign(run_id=run.pk))
+    write_frame(PostIndicatorScore._meta.db_table, posts.indicators.assign(run_id=run.pk))
 
     # Swap: the previous current run of the same kind stops being current, then goes.
     previous = ScoreRun.objects.filter(period=run.period, provisional=run.provisional, is_current=True)
@@ -103,9 +129,14 @@ def _store(
         "cards": len(cards),
         "with_total": int(result.cards["total"].notna().sum()),
         "indicator_scores": len(indicator_rows),
+        "posts": len(posts.posts),
+        "posts_scored": int(posts.posts["score"].notna().sum()),
+        "post_indicator_scores": len(posts.indicators),
     }
     run.save()
     IndicatorScore.objects.filter(run_id__in=previous_ids).delete()
+    PostIndicatorScore.objects.filter(run_id__in=previous_ids).delete()
+    PostScore.objects.filter(run_id__in=previous_ids).delete()
     ScoreCard.objects.filter(run_id__in=previous_ids).delete()
     ScoreRun.objects.filter(pk__in=previous_ids).delete()
     return run
