@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from common.errors import DomainError
 from indicators.periods import Period
 from org.scope import is_administrator
-from reports.models import Job, ScoreCard, ScoreRun
+from reports.models import CommendationCandidate, CommendationRound, Job, ScoreCard, ScoreRun
 from reports.services.jobs import start_job
 
 
@@ -181,3 +181,35 @@ class JobAdmin(_ReadOnlyAdmin):
     @admin.display(description=_("进度页面"))
     def page(self, job: Job) -> SafeString:
         return format_html('<a href="{}">{}</a>', reverse("reports:job", args=[job.pk]), _("打开"))
+
+
+class CommendationCandidateInline(admin.TabularInline):
+    model = CommendationCandidate
+    extra = 0
+    can_delete = False
+    fields = ("kind", "position", "code", "name", "branch_name", "score", "last_score", "delta", "selected", "reasons")
+    readonly_fields = fields
+    ordering = ["kind", "position"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CommendationRound)
+class CommendationRoundAdmin(_ReadOnlyAdmin):
+    """Read-only: lists are proposed and approved on the commendation page (or by the command)."""
+
+    list_display = ["year", "kinds", "status", "min_score", "per_branch", "share", "approved_by_name", "approved_at"]
+    list_filter = ["status"]
+    readonly_fields = [
+        "year", "kinds", "min_score", "fall_tolerance", "per_branch", "share", "status", "proposed_by",
+        "proposed_at", "approved_by", "approved_by_name", "approved_at", "page",
+    ]  # fmt: skip
+    inlines = [CommendationCandidateInline]
+
+    @admin.display(description=_("评选页面"))
+    def page(self, commendation: CommendationRound) -> SafeString:
+        return format_html('<a href="{}">{}</a>', reverse("reports:commendation", args=[commendation.year]), _("打开"))

@@ -24,6 +24,7 @@ from indicators.periods import Period
 from org.api import CODE_REGEX
 from org.permissions import IsAdministrator
 from org.scope import is_administrator, member_of
+from reports.api_commendation import register as register_commendation
 from reports.api_comparisons import register as register_comparisons
 from reports.api_posts import register as register_posts
 from reports.models import IndicatorScore, Job, ScoreCard
@@ -243,3 +244,4 @@ def register(router: DefaultRouter) -> None:
     router.register("jobs", JobViewSet, basename="job")
     register_comparisons(router)
     register_posts(router)
+    register_commendation(router)

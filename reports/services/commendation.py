@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 from django.db import transaction
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from common.errors import ApprovedListError, DomainError
@@ -29,6 +29,8 @@ from reports.models import (
     CommendationKinds,
     CommendationRound,
     RoundStatus,
+    RunStatus,
+    ScoreRun,
     approved_message,
 )
 from reports.selectors.posts import post_score_frame
@@ -227,3 +229,20 @@ def candidates_of(commendation: CommendationRound) -> QuerySet[CommendationCandi
     """The round's candidates in the list's order: posts then members, each best first."""
     posts_first = Case(When(kind=CandidateKind.POST, then=Value(0)), default=Value(1))
     return commendation.candidates.order_by(posts_first, "position")
+
+
+def commendation_years() -> list[dict[str, Any]]:
+    """Every year with an official annual run or a list, newest first: year, has_run, round, and the
+    round's candidate and selected counts."""
+    runs = ScoreRun.objects.filter(provisional=False, is_current=True, status=RunStatus.DONE)
+    run_years = {int(period) for period in runs.values_list("period", flat=True) if period.isdigit()}
+    rounds = {
+        commendation.year: commendation
+        for commendation in CommendationRound.objects.annotate(
+            candidate_count=Count("candidates"), selected_count=Count("candidates", filter=Q(candidates__selected=True))
+        )
+    }
+    return [
+        {"year": year, "has_run": year in run_years, "round": rounds.get(year)}
+        for year in sorted(run_years | set(rounds), reverse=True)
+    ]
