@@ -1,9 +1,12 @@
 """The demo's questionnaires and answers: one annual questionnaire per year, its assignments, and
 answers drawn from a small latent model so that members, branches and years differ plausibly.
 
-An answer is `base + member ability + branch effect + category profile[dimension] + the member's
-change since last year (2025 only) + rater-role bias + rater leniency + item offset + noise`,
-rounded onto the 1–5 scale (reverse-keyed items stored reversed). Everything is drawn from
+An answer is `base + member ability + the member's facet[dimension] + branch effect + category
+profile[dimension] + the member's change since last year (2025 only) + rater-role bias + rater
+leniency + item offset + noise`, rounded onto the 1–5 scale (reverse-keyed items stored reversed).
+A few items are deliberately poor (`ITEM_QUIRKS`), so that the empirical analysis has weak
+questions to find: one mostly guessed and often left blank, one everybody answers at the top, one
+reverse-worded item that some raters read the wrong way round. Everything is drawn from
 `random.Random` seeded by the demo seed and by codes and employee numbers, never by database ids,
 so the same seed gives the same answers after a reset. Rows go in with `bulk_create` in big batches.
 """
@@ -12,14 +15,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import Field
 
-from indicators.models import Indicator, IndicatorSystem, RaterRole, Source
+from indicators.models import DIMENSION_KEYS, Indicator, IndicatorSystem, RaterRole, Source
 from org.models import Member, Unit, UnitKind
 from surveys.models import (
     Answer,
@@ -262,6 +265,28 @@ CATEGORY_PROFILE = {
 }
 ROLE_BIAS = {RaterRole.SELF: 0.35, RaterRole.PEER: 0.10, RaterRole.SECRETARY: 0.0, RaterRole.MASSES: -0.10}
 NOISE = 0.55
+# How far a member stands apart from his own overall level in one dimension: without it every
+# dimension would measure the same thing and their correlations would all be about 0.9.
+FACET_SD = 0.3
+
+
+@dataclass(frozen=True)
+class ItemQuirk:
+    loading: float = 1.0  # how much of the member's level the answer follows (0: pure guess)
+    offset: float = 0.0
+    skip: float = 0.0  # share of raters who leave the item blank (it is then optional)
+    misread: float = 0.0  # share of answers to a reverse-worded item given as if it were positive
+
+
+ITEM_QUIRKS = {
+    # Who writes training material is a fact most raters cannot see: they guess or leave it blank.
+    "wis_mentoring_4": ItemQuirk(loading=0.1, skip=0.28),
+    # Everybody pays the dues on time: nearly every answer is "完全符合".
+    "bel_discipline_1": ItemQuirk(offset=1.4),
+    # A reverse-worded item that a third of the raters read the wrong way round.
+    "cul_activities_5": ItemQuirk(misread=0.35),
+}
+OPTIONAL_ITEMS = frozenset(code for code, quirk in ITEM_QUIRKS.items() if quirk.skip)
 # Shares of the open year's assignments left unfinished, so progress pages and reminders show something.
 PENDING_SHARE = 0.04
 DRAFT_SHARE = 0.03
@@ -331,10 +356,11 @@ def ensure_demo_questionnaire(*, system: IndicatorSystem, status: str | None = N
     questions: list[Question] = []
     for indicator in indicators:
         for n, (text, text_en, reverse) in enumerate(_questions_for(indicator), start=1):
+            code = f"{indicator.code}_{n}"
             questions.append(
                 Question(
                     questionnaire=questionnaire,
-                    code=f"{indicator.code}_{n}",
+                    code=code,
                     indicator=indicator,
                     text=text,
                     text_en=text_en,
@@ -343,7 +369,7 @@ def ensure_demo_questionnaire(*, system: IndicatorSystem, status: str | None = N
                     hi=5,
                     labels=LIKERT_LABELS,
                     reverse=reverse,
-                    required=True,
+                    required=code not in OPTIONAL_ITEMS,
                     order=len(questions) + 1,
                 )
             )
@@ -375,6 +401,7 @@ class Trait:
     change: float  # from 2024 to 2025
     branch: str
     category: str
+    facets: dict[str, float] = field(default_factory=dict)  # per dimension key
 
 
 def member_traits(*, seed: int) -> dict[int, Trait]:
@@ -396,7 +423,10 @@ def member_traits(*, seed: int) -> dict[int, Trait]:
         rng = random.Random(f"{seed}:member:{employee_no}")
         branch = branch_code(unit_id)
         change = BRANCH_TREND.get(branch, 0.0) + rng.gauss(0, 0.25)
-        traits[pk] = Trait(ability=rng.gauss(0, 0.45), change=change, branch=branch, category=category)
+        # Facets from a stream of their own, so the other draws stay what they were.
+        facet_rng = random.Random(f"{seed}:facets:{employee_no}")
+        facets = {key: facet_rng.gauss(0, FACET_SD) for key in DIMENSION_KEYS}
+        traits[pk] = Trait(ability=rng.gauss(0, 0.45), change=change, branch=branch, category=category, facets=facets)
     return traits
 
 
@@ -410,6 +440,7 @@ class Item:
     dimension: str
     reverse: bool
     offset: float
+    quirk: ItemQuirk = ItemQuirk()
 
 
 def _items(questionnaire: Questionnaire, seed: int) -> tuple[list[Item], int | None]:
@@ -427,7 +458,8 @@ def _items(questionnaire: Questionnaire, seed: int) -> tuple[list[Item], int | N
         if dimension is None:
             continue
         offset = random.Random(f"{seed}:item:{code}").gauss(0, 0.15)
-        items.append(Item(pk=pk, dimension=dimension, reverse=reverse, offset=offset))
+        quirk = ITEM_QUIRKS.get(code, ItemQuirk())
+        items.append(Item(pk=pk, dimension=dimension, reverse=reverse, offset=offset + quirk.offset, quirk=quirk))
     return items, comment
 
 
@@ -450,7 +482,10 @@ class _AnswerModel:
             + ROLE_BIAS.get(RaterRole(role), 0.0)
             + leniency
         )
-        return {key: shared + profile.get(key, 0.0) for key in {item.dimension for item in self.items}}
+        return {
+            key: shared + profile.get(key, 0.0) + trait.facets.get(key, 0.0)
+            for key in {item.dimension for item in self.items}
+        }
 
     def answers(
         self,
@@ -468,8 +503,13 @@ class _AnswerModel:
         for item in self.items:
             if share < 1.0 and rng.random() > share:
                 continue
-            agreement = min(5, max(1, round(levels[item.dimension] + item.offset + rng.gauss(0, NOISE))))
-            rows.append((response.pk, item.pk, float(6 - agreement if item.reverse else agreement), ""))
+            quirk = item.quirk
+            if quirk.skip and rng.random() < quirk.skip:
+                continue
+            level = BASE + quirk.loading * (levels[item.dimension] - BASE)
+            agreement = min(5, max(1, round(level + item.offset + rng.gauss(0, NOISE))))
+            reverse = item.reverse and not (quirk.misread and rng.random() < quirk.misread)
+            rows.append((response.pk, item.pk, float(6 - agreement if reverse else agreement), ""))
         if self.comment is not None and rng.random() < 0.08:
             rows.append((response.pk, self.comment, None, rng.choice(COMMENTS)))
         return rows
