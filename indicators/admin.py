@@ -25,8 +25,10 @@ from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError, FrozenSystemError
 from indicators.models import (
+    AhpJudgement,
     CategoryWeight,
     Dimension,
+    EntropyWeighting,
     Grade,
     Indicator,
     IndicatorSystem,
@@ -46,6 +48,7 @@ from indicators.services.systems import (
     weights_sum_to_one,
 )
 from indicators.services.weights import category_weight_grid, set_category_weights
+from indicators.weighting import format_judgement
 from org.models import MemberCategory
 
 
@@ -342,6 +345,74 @@ class GradeInline(FrozenInlineMixin, admin.TabularInline):
     extra = 0
 
 
+class _RecordInline(admin.TabularInline):
+    """How weights were derived (AHP judgements, entropy weightings): written only by the weighting
+    services, shown here read-only in every state of the system."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("权重"))
+    def weights_shown(self, record: Any) -> str:
+        labels = record.labels or record.items
+        return " · ".join(f"{label} {weight:.4f}" for label, weight in zip(labels, record.weights, strict=False))
+
+    @admin.display(description=_("操作人"))
+    def who(self, record: Any) -> str:
+        return record.created_by.get_username() if record.created_by else "-"
+
+
+class AhpJudgementInline(_RecordInline):
+    model = AhpJudgement
+    verbose_name_plural = _("层次分析判断（权重来源）")
+    fields = readonly_fields = ("created_at", "scope", "cr_shown", "forced", "weights_shown", "matrix_shown", "who")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AhpJudgement]:
+        return super().get_queryset(request).select_related("category", "dimension", "created_by")
+
+    @admin.display(description=_("比较对象"))
+    def scope(self, judgement: AhpJudgement) -> str:
+        if judgement.category is not None:
+            return str(_("人员类别“%(name)s”的维度权重") % {"name": judgement.category.name})
+        return str(_("维度“%(name)s”的指标权重") % {"name": judgement.dimension})
+
+    @admin.display(description="CR")
+    def cr_shown(self, judgement: AhpJudgement) -> str:
+        return f"{judgement.cr:.3f} (λmax {judgement.lambda_max:.4f}, CI {judgement.ci:.4f})"
+
+    @admin.display(description=_("判断矩阵（上三角）"))
+    def matrix_shown(self, judgement: AhpJudgement) -> str:
+        n = len(judgement.matrix)
+        return "；".join(
+            " ".join(format_judgement(judgement.matrix[i][j]) for j in range(i + 1, n)) for i in range(n - 1)
+        )
+
+
+class EntropyWeightingInline(_RecordInline):
+    model = EntropyWeighting
+    verbose_name_plural = _("熵权法权重（权重来源）")
+    fields = readonly_fields = (
+        "created_at", "dimension", "period", "score_run", "members", "previous_shown", "weights_shown", "who",
+    )  # fmt: skip
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EntropyWeighting]:
+        return super().get_queryset(request).select_related("dimension", "created_by")
+
+    @admin.display(description=_("原权重"))
+    def previous_shown(self, record: EntropyWeighting) -> str:
+        return " · ".join(f"{weight:.4f}" for weight in record.previous_weights)
+
+
 # --- the system --------------------------------------------------------------------------------
 
 
@@ -351,7 +422,7 @@ class IndicatorSystemAdmin(RefusalsAsMessages, admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name"]
     list_select_related = ["cloned_from"]
-    inlines = [IndicatorInline, RaterWeightInline, GradeInline]
+    inlines = [IndicatorInline, RaterWeightInline, GradeInline, AhpJudgementInline, EntropyWeightingInline]
     actions = ["publish", "clone_to_next_year", "archive"]
     change_form_template = "admin/indicators/indicatorsystem/change_form.html"
     fields = ["year", "name", "status", "cloned_from", "published_at", "publisher"]
@@ -571,11 +642,25 @@ class CopyTargetsForm(forms.Form):
         return data
 
 
+class PostTargetAdminForm(forms.ModelForm):
+    class Meta:
+        model = PostTarget
+        fields = ["post", "indicator", "period", "floor", "target"]
+
+    def clean_period(self) -> str:
+        # Stored as scoring reads it: "2025-q3" typed here must be the 2025-Q3 a run looks up.
+        try:
+            return normalise_period_code(self.cleaned_data["period"])
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
 @admin.register(PostTarget)
 class PostTargetAdmin(admin.ModelAdmin):
     """Targets are data, not definitions: they stay editable in every year. A page copies last
     year's targets into a new year as a starting point."""
 
+    form = PostTargetAdminForm
     list_display = ["post", "indicator", "period", "floor", "target"]
     list_filter = ["indicator__system__year", "period"]
     search_fields = ["post__code", "post__name", "indicator__code", "indicator__name"]

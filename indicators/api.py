@@ -24,6 +24,7 @@ from rest_framework.routers import DefaultRouter
 
 from common.errors import DomainError
 from common.pagination import Pagination
+from indicators.api_ahp import register as register_ahp
 from indicators.filters import (
     CategoryWeightFilter,
     GradeFilter,
@@ -517,3 +518,4 @@ def register(router: DefaultRouter) -> None:
     router.register("grades", GradeViewSet, basename="grade")
     router.register("post-targets", PostTargetViewSet, basename="post-target")
     router.register("measurements", MeasurementViewSet, basename="measurement")
+    register_ahp(router)

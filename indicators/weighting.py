@@ -340,13 +340,12 @@ def rounded_weights(weights: Sequence[float], places: int = 4) -> list[float]:
     return values
 
 
-def entropy_weights(scores: pd.DataFrame) -> pd.Series:
-    """Entropy weights of the columns (indicators) of `scores` (rows: subjects), summing to 1.
+def entropies(scores: pd.DataFrame) -> pd.Series:
+    """The entropy `e_j` (0–1) of each column (indicator) of `scores` (rows: subjects).
 
     Proportion normalisation (see the module docstring). Missing values are dropped column by column:
     each indicator uses the subjects that have a score for it, and `n_j` is their count. A column
-    that cannot tell subjects apart — constant, all zero, or fewer than two scores — has entropy 1
-    and so weight 0. When no column tells anything apart, every column gets the same weight.
+    that cannot tell subjects apart — constant, all zero, or fewer than two scores — has entropy 1.
     Negative values have no proportion and are refused.
     """
     if scores.shape[1] == 0:
@@ -365,8 +364,18 @@ def entropy_weights(scores: pd.DataFrame) -> pd.Series:
         plogp = (p * np.log(p)).where(p > 0, 0.0)
     scale = 1 / np.log(counts.where(counts >= 2).astype(float))
     entropy = (-plogp.sum() * scale).where((counts >= 2) & (totals > 0), 1.0)
-    divergence = (1 - entropy).clip(lower=0.0)
+    return entropy.clip(lower=0.0, upper=1.0).astype(float)
+
+
+def entropy_weights(scores: pd.DataFrame) -> pd.Series:
+    """Entropy weights of the columns (indicators) of `scores` (rows: subjects), summing to 1:
+    `w_j = (1 − e_j) / Σ_k (1 − e_k)`. A column with entropy 1 weighs 0; when no column tells
+    anything apart, every column gets the same weight."""
+    entropy = entropies(scores)
+    if entropy.empty:
+        return entropy
+    divergence = 1 - entropy
     divergence[divergence < 1e-12] = 0.0
     if divergence.sum() == 0:
-        return pd.Series(1 / x.shape[1], index=x.columns, dtype=float)
+        return pd.Series(1 / len(entropy), index=entropy.index, dtype=float)
     return (divergence / divergence.sum()).astype(float)

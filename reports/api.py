@@ -26,6 +26,7 @@ from org.permissions import IsAdministrator
 from org.scope import is_administrator, member_of
 from reports.api_commendation import register as register_commendation
 from reports.api_comparisons import register as register_comparisons
+from reports.api_entropy import register as register_entropy
 from reports.api_posts import register as register_posts
 from reports.models import IndicatorScore, Job, ScoreCard
 from reports.selectors import scores as score_selectors
@@ -245,3 +246,4 @@ def register(router: DefaultRouter) -> None:
     register_comparisons(router)
     register_posts(router)
     register_commendation(router)
+    register_entropy(router)

@@ -12,15 +12,15 @@ from indicators.weighting import WeightingInputError, entropy_weights
 def test_entropy_weights_on_a_hand_worked_table():
     """Three members, three indicators (scores 0–100):
 
-        A = 50, 50, 100  →  p = 1/4, 1/4, 1/2
-            e_A = (2 · ¼ · ln 4 + ½ · ln 2) / ln 3 = 1.5 · ln 2 / ln 3 = 1.039721 / 1.098612 = 0.946395
-            d_A = 1 − e_A = 0.0536054
-        B = 25, 50, 75   →  p = 1/6, 1/3, 1/2
-            e_B = (⅙ · ln 6 + ⅓ · ln 3 + ½ · ln 2) / ln 3 = 1.011404 / 1.098612 = 0.920620
-            d_B = 0.0793802
-        C = 80, 80, 80   →  p = 1/3 each, e_C = ln 3 / ln 3 = 1, d_C = 0 (it separates no one)
+    A = 50, 50, 100  →  p = 1/4, 1/4, 1/2
+        e_A = (2 · ¼ · ln 4 + ½ · ln 2) / ln 3 = 1.5 · ln 2 / ln 3 = 1.039721 / 1.098612 = 0.946395
+        d_A = 1 − e_A = 0.0536054
+    B = 25, 50, 75   →  p = 1/6, 1/3, 1/2
+        e_B = (⅙ · ln 6 + ⅓ · ln 3 + ½ · ln 2) / ln 3 = 1.011404 / 1.098612 = 0.920620
+        d_B = 0.0793802
+    C = 80, 80, 80   →  p = 1/3 each, e_C = ln 3 / ln 3 = 1, d_C = 0 (it separates no one)
 
-        w_A = 0.0536054 / (0.0536054 + 0.0793802) = 0.403092,  w_B = 0.596908,  w_C = 0.
+    w_A = 0.0536054 / (0.0536054 + 0.0793802) = 0.403092,  w_B = 0.596908,  w_C = 0.
     """
     scores = pd.DataFrame({"A": [50, 50, 100], "B": [25, 50, 75], "C": [80, 80, 80]})
 
