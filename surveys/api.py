@@ -36,6 +36,7 @@ from indicators.models import Indicator, IndicatorSystem, RaterRole
 from org.permissions import IsAdministrator, IsAdministratorOrReadOnly
 from org.scope import member_of
 from org.services.directory import unit_in_scope
+from surveys.api_analysis import QuestionnaireAnalysisViewSet
 from surveys.filters import AssignmentFilter, QuestionFilter, QuestionnaireFilter
 from surveys.models import Answer, Assignment, AssignmentStatus, Question, Questionnaire, QuestionnaireStatus
 from surveys.services import editing
@@ -483,3 +484,8 @@ def register(router: DefaultRouter) -> None:
         r"questionnaires/(?P<questionnaire_code>[^/]+)/questions", QuestionViewSet, basename="questionnaire-question"
     )
     router.register("assignments", AssignmentViewSet, basename="assignment")
+    router.register(
+        r"questionnaires/(?P<questionnaire_code>[^/]+)/analysis",
+        QuestionnaireAnalysisViewSet,
+        basename="questionnaire-analysis",
+    )

@@ -9,6 +9,8 @@ the questionnaire measures the subject, and an anonymous masses form has no rate
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from django.db.models import Count, Q, QuerySet
@@ -199,7 +201,7 @@ def rates_total(rates: pd.DataFrame) -> dict[str, float | int | None]:
     return total
 
 
-def questionnaire_choices() -> list[dict[str, object]]:
+def questionnaire_choices() -> list[dict[str, Any]]:
     """Every questionnaire, newest period first, with how many submitted responses it has."""
     rows = (
         Questionnaire.objects.order_by("-period", "code")
@@ -210,7 +212,7 @@ def questionnaire_choices() -> list[dict[str, object]]:
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-def unit_choices() -> list[dict[str, object]]:
+def unit_choices() -> list[dict[str, Any]]:
     """Every unit in tree order with its depth (0 at the top)."""
     return [
         {"code": code, "name": name, "depth": max(path.strip("/").count("/"), 0)}
@@ -218,7 +220,7 @@ def unit_choices() -> list[dict[str, object]]:
     ]
 
 
-def category_choices() -> list[dict[str, object]]:
+def category_choices() -> list[dict[str, Any]]:
     return [
         {"code": code, "name": name, "name_en": name_en}
         for code, name, name_en in MemberCategory.objects.order_by("code").values_list("code", "name", "name_en")
