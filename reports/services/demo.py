@@ -17,6 +17,7 @@ from django.db import transaction
 from indicators.models import IndicatorSystem
 from indicators.services.catalogue import load_catalogue_outcome
 from indicators.services.demo import ensure_demo_measurements
+from indicators.services.systems import clone_system
 from org.services.demo import DEFAULT_SEED, DemoOrg, build_demo_org, reset_demo_org
 from reports.services.scoring import compute_scores
 from surveys.models import Questionnaire, QuestionnaireStatus
@@ -28,6 +29,8 @@ from surveys.services.demo import (
 )
 
 DEMO_YEARS = (2024, 2025)
+# Next year's system, a draft cloned from the last demo year, for re-weighting (AHP, entropy weights).
+DRAFT_YEAR = 2026
 ADMIN_USERNAME = "admin"
 # Well-known on purpose: the demo refuses to run outside DEBUG unless forced.
 ADMIN_PASSWORD = "demo-admin-2025"
@@ -75,6 +78,17 @@ def _catalogues(context: DemoContext) -> None:
         result = load_catalogue_outcome(year=year, publish=True)
         context.systems[year] = result.system
         context.log(f"指标体系：{result.system}，已发布 ({result.outcome})")
+
+
+def _next_year_draft(context: DemoContext) -> None:
+    existing = IndicatorSystem.objects.filter(year=DRAFT_YEAR).first()
+    if existing is not None:
+        # Whatever an administrator did to the draft since (weights by AHP, say) is his to keep.
+        context.log(f"指标体系：{existing}，{existing.get_status_display()} (unchanged)")
+        return
+    source = context.systems[DEMO_YEARS[-1]]
+    draft = clone_system(source=source, year=DRAFT_YEAR)
+    context.log(f"指标体系：{draft}，草稿，复制自 {source.year} 年 (created)")
 
 
 def _set_password(users: Iterable[Any], password: str) -> int:
@@ -174,6 +188,7 @@ def _scores(context: DemoContext) -> None:
 STEPS: list[DemoStep] = [
     DemoStep("organisation", _organisation),
     DemoStep("catalogues", _catalogues),
+    DemoStep("next-year draft", _next_year_draft),
     DemoStep("accounts", _accounts),
     DemoStep("questionnaires", _questionnaires),
     DemoStep("assignments", _assignments),

@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
-from indicators.models import IndicatorSystem
-from org.models import Member, Post, Unit
+from indicators.models import AhpJudgement, CategoryWeight, Indicator, IndicatorSystem
+from indicators.services.ahp import apply_ahp
+from org.models import Member, MemberCategory, Post, Unit
 from org.scope import members_visible_to, role_of
 from org.services.demo import demo_plan
 from reports.services.demo import run_demo
@@ -52,9 +53,29 @@ def test_demo_plan_is_the_same_for_the_same_seed_and_differs_for_another():
     assert [m.name for m in demo_plan(seed=7).members] != [m.name for m in demo_plan(seed=8).members]
 
 
-def test_demo_publishes_the_2024_and_2025_systems(db):
+def test_demo_publishes_the_2024_and_2025_systems_and_drafts_2026(db):
     run_demo()
-    assert dict(IndicatorSystem.objects.values_list("year", "status")) == {2024: "published", 2025: "published"}
+    statuses = dict(IndicatorSystem.objects.values_list("year", "status"))
+    assert statuses == {2024: "published", 2025: "published", 2026: "draft"}
+    draft = IndicatorSystem.objects.get(year=2026)
+    assert draft.cloned_from == IndicatorSystem.objects.get(year=2025)
+    assert sorted(Indicator.objects.filter(system=draft).values_list("code", "weight")) == sorted(
+        Indicator.objects.filter(system__year=2025).values_list("code", "weight")
+    )
+
+
+def test_an_administrator_derives_a_categorys_weights_by_ahp_into_the_2026_draft_and_the_demo_keeps_them(db):
+    run_demo()
+    draft = IndicatorSystem.objects.get(year=2026)
+    ratios = [3, 3, 1, 1, 1, 1]  # 绩效 and 执行 three times as important as each of the others
+    matrix = [[a / b for b in ratios] for a in ratios]
+
+    apply_ahp(system=draft, category=MemberCategory.objects.get(code="frontline"), matrix=matrix, user=None)
+    run_demo()
+
+    weights = CategoryWeight.objects.filter(system=draft, category__code="frontline").order_by("dimension__order")
+    assert list(weights.values_list("weight", flat=True)) == [0.3, 0.3, 0.1, 0.1, 0.1, 0.1]
+    assert AhpJudgement.objects.filter(system=draft).count() == 1
 
 
 def test_running_the_demo_twice_changes_no_counts(db):
