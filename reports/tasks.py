@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from reports.services import jobs
+from reports.services import (
+    job_kinds,  # noqa: F401 - registers every kind of job
+    jobs,
+)
 
 
 @task()

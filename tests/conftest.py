@@ -7,6 +7,14 @@ from org.models import Member, Unit
 from tests.factories import MemberFactory, UnitFactory, make_admin
 
 
+def pytest_make_parametrize_id(config, val, argname):
+    # A workbook built at collection time carries its build time in the zip headers; an id made of
+    # those bytes differs between pytest-xdist workers, which then refuse to run the collection.
+    if isinstance(val, bytes | bytearray):
+        return f"{argname}-{len(val)}b"
+    return None
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # Pages render {% static %}; the manifest storage would need collectstatic before every test run.

@@ -4,8 +4,13 @@
 `start_job` writes the Job row and enqueues `reports.tasks.run_job(job_id)`; `execute_job` (what
 that task calls) claims the row, runs the kind's handler with a progress callback, and records the
 outcome. A handler is a plain function `(parameters, user, progress) -> result dict`; each kind
-registers one with `register_job_kind` in this module, so that a worker importing `reports.tasks`
-knows every kind.
+registers one with `register_job_kind` in `reports.services.job_kinds`, which `reports.tasks`
+imports, so that a worker knows every kind. A kind says who may start it (administrators unless it
+says otherwise) and checks the parameters against the user who asks, before anything is written.
+
+A handler that produces a file writes it to a temporary path and returns it under `FILE_RESULT`
+(`{"path": …, "name": …}`); the job keeps the file as its `result_file`, which only those who may
+follow the job can download.
 
 Which backend runs the task is settings, not code:
 
@@ -29,32 +34,33 @@ import logging
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from time import monotonic
 from typing import Any
 
+from django.core.files import File
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
-from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from common.errors import DomainError
-from indicators.periods import Period
+from common.errors import DomainError, NotAllowed
+from org.scope import is_administrator
 from reports.models import Job, JobStatus
-from reports.services.scoring import compute_scores
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 Handler = Callable[[dict[str, Any], Any, Progress], dict[str, Any]]
-Cleaner = Callable[[dict[str, Any]], dict[str, Any]]
+Cleaner = Callable[[dict[str, Any], Any], dict[str, Any]]
+MayStart = Callable[[Any], bool]
 
 # A progress update is written when this long has passed since the last write, or the fraction has
 # moved this much: enough for a page that polls every second, without a write per row of work.
 PROGRESS_INTERVAL_SECONDS = 0.5
 PROGRESS_STEP = 0.05
 FAILED_UNEXPECTEDLY = "任务意外失败，错误已记录，请联系管理员 (the job failed unexpectedly; the error was logged)"
+FILE_RESULT = "_file"
 
 
 @dataclass(frozen=True)
@@ -63,15 +69,30 @@ class JobKind:
     label: StrOrPromise
     handler: Handler
     clean: Cleaner
+    may_start: MayStart
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
-def register_job_kind(*, kind: str, label: StrOrPromise, handler: Handler, clean: Cleaner | None = None) -> None:
-    """Make `kind` startable. `clean` checks and normalises the parameters (raising DomainError)
-    before anything is written, so a bad request never leaves a failed job behind."""
-    _KINDS[kind] = JobKind(kind=kind, label=label, handler=handler, clean=clean or dict)
+def _parameters_as_given(parameters: dict[str, Any], user: Any) -> dict[str, Any]:
+    return dict(parameters)
+
+
+def register_job_kind(
+    *,
+    kind: str,
+    label: StrOrPromise,
+    handler: Handler,
+    clean: Cleaner | None = None,
+    may_start: MayStart = is_administrator,
+) -> None:
+    """Make `kind` startable by those `may_start` admits. `clean(parameters, user)` checks and
+    normalises the parameters (raising DomainError) before anything is written, so a bad request
+    never leaves a failed job behind."""
+    _KINDS[kind] = JobKind(
+        kind=kind, label=label, handler=handler, clean=clean or _parameters_as_given, may_start=may_start
+    )
 
 
 def job_kinds() -> list[JobKind]:
@@ -92,7 +113,10 @@ def start_job(*, kind: str, parameters: dict[str, Any], user: Any) -> Job:
     from reports.tasks import run_job
 
     entry = _kind(kind)
-    cleaned = entry.clean(dict(parameters or {}))
+    # No user: a management command, run by whoever operates the server.
+    if user is not None and not entry.may_start(user):
+        raise NotAllowed(f"无权发起“{entry.label}”任务 (you may not start this job)")
+    cleaned = entry.clean(dict(parameters or {}), user)
     job = Job.objects.create(kind=kind, parameters=cleaned, user=user if getattr(user, "pk", None) else None)
     try:
         task_result = run_job.enqueue(job.pk)
@@ -154,14 +178,28 @@ def execute_job(*, job_id: int) -> str:
         logger.exception("Job %s (%s) failed", job_id, job.kind)
         _finish(job_id, status=JobStatus.FAILED, message=FAILED_UNEXPECTEDLY, progress=progress.fraction)
         return JobStatus.FAILED.value
+    produced = result.pop(FILE_RESULT, None) if isinstance(result, dict) else None
     try:
         json.dumps(result)
-    except (TypeError, ValueError):  # checked first: a failed UPDATE would leave the job "running" for ever
+        if produced is not None:
+            _keep_file(job, produced)
+    except (TypeError, ValueError, OSError):  # checked first: a failed UPDATE would leave the job "running" for ever
         logger.exception("Job %s (%s) returned a result that cannot be stored", job_id, job.kind)
         _finish(job_id, status=JobStatus.FAILED, message=FAILED_UNEXPECTEDLY, progress=1.0)
         return JobStatus.FAILED.value
     _finish(job_id, status=JobStatus.SUCCEEDED, message=progress.message or "完成 (done)", progress=1.0, result=result)
     return JobStatus.SUCCEEDED.value
+
+
+def _keep_file(job: Job, produced: dict[str, str]) -> None:
+    """Move a handler's temporary file into the job's storage; the temporary file goes either way."""
+    path = Path(produced["path"])
+    try:
+        with path.open("rb") as source:
+            job.result_file.save(produced["name"], File(source), save=False)
+        Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def _finish(
@@ -183,36 +221,6 @@ def result_url(job: Job) -> str | None:
     if job.status != JobStatus.SUCCEEDED:
         return None
     if job.result_file:
-        return str(job.result_file.url)
+        return reverse("reports:job-download", args=[job.pk])
     url = (job.result or {}).get("url")
     return str(url) if url else None
-
-
-# ── kinds ────────────────────────────────────────────────────────────────────────────────────────
-
-
-def clean_compute_scores(parameters: dict[str, Any]) -> dict[str, Any]:
-    try:
-        period = Period.parse(parameters.get("period"))
-    except ValueError as exc:
-        raise DomainError(str(exc)) from None
-    preview = parameters.get("preview", False)
-    if not isinstance(preview, bool):
-        raise DomainError("preview 应为 true 或 false (preview must be true or false)")
-    return {"period": period.code, "preview": preview}
-
-
-def _compute_scores(parameters: dict[str, Any], user: Any, progress: Progress) -> dict[str, Any]:
-    run = compute_scores(period=parameters["period"], preview=parameters["preview"], user=user, progress=progress)
-    query = {"period": run.period, **({"provisional": "true"} if run.provisional else {})}
-    return {
-        "run": run.pk,
-        "period": run.period,
-        "provisional": run.provisional,
-        "cards": int(run.counts.get("cards", 0)),
-        "with_total": int(run.counts.get("with_total", 0)),
-        "url": f"{reverse('score-list')}?{urlencode(query)}",
-    }
-
-
-register_job_kind(kind="compute_scores", label=_("计算得分"), handler=_compute_scores, clean=clean_compute_scores)

@@ -31,6 +31,12 @@ def signed(value: float | None) -> str:
 
 
 @register.filter
+def get_item(mapping: dict[str, Any] | None, key: str) -> Any:
+    """`mapping[key]` in a template, where the key is itself a variable; None when absent."""
+    return None if mapping is None else mapping.get(key)
+
+
+@register.filter
 def period_name(value: Period | str) -> str:
     """A period in the reader's language: 2025年第二季度, or 2025 Q2."""
     try:

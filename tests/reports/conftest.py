@@ -6,6 +6,7 @@ import pytest
 
 from reports.scoring.types import ScoringInputs, ScoringResult
 from tests.reports.reference_scorer import Reference, as_reference, reference_score
+from tests.reports.score_data import score_two_years
 
 
 @pytest.fixture(scope="session")
@@ -23,3 +24,9 @@ def scorer(request) -> Callable[[ScoringInputs], Reference]:
         return reference_score
     score = request.getfixturevalue("engine_score")
     return lambda inputs: as_reference(score(inputs))
+
+
+@pytest.fixture
+def two_years(org_tree):
+    """Official 2024 and 2025 runs of the org tree (tests.reports.score_data.TWO_YEARS)."""
+    return score_two_years(org_tree)

@@ -3,37 +3,9 @@
 import pytest
 from scipy import stats
 
-from reports.services.scoring import compute_scores
-from surveys.models import Question
-from surveys.services.assignments import create_assignments
 from tests.conftest import client_for
-from tests.factories import make_questionnaire, make_system
-from tests.reports.score_data import answer_self
 
 pytestmark = pytest.mark.django_db
-
-# Self-assessments of all-equal answers: 5 → 100, 4 → 75, 3 → 50, 2 → 25.
-ANSWERS = {
-    2024: {"1001": 3, "1002": 4, "1003": 4, "2002": 2},
-    2025: {"1001": 5, "1002": 4, "1003": 3, "2001": 4},
-}
-
-
-@pytest.fixture
-def two_years(org_tree):
-    members = {m.employee_no: m for m in org_tree.values() if hasattr(m, "employee_no")}
-    for year, answers in ANSWERS.items():
-        questionnaire = make_questionnaire(
-            make_system(year, publish=True), code=f"Q{year}", roles=("self",), per_indicator=1
-        )
-        Question.objects.filter(questionnaire=questionnaire).update(required=False)
-        create_assignments(questionnaire=questionnaire)
-        scored = [q.code for q in questionnaire.questions.exclude(type="text")]
-        for employee_no, value in answers.items():
-            answer_self(questionnaire, members[employee_no], dict.fromkeys(scored, value))
-        compute_scores(period=str(year))
-    return org_tree
-
 
 def get(user, path, **params):
     response = client_for(user).get(path, params)

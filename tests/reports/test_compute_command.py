@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from reports.management.commands.compute_scores import Command, progress_line
+from reports.management.commands.compute_scores import Command
+from reports.management.progress import progress_line
 from reports.models import Job, JobStatus, ScoreRun
 from tests.factories import make_system
 from tests.reports.score_data import build_answers

@@ -12,18 +12,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from common.errors import DomainError
 from indicators.periods import Period
+from reports.management.progress import ProgressBar
 from reports.models import JobStatus
 from reports.services.jobs import start_job
 from reports.services.scoring import compute_scores
-
-BAR_WIDTH = 20
-
-
-def progress_line(fraction: float, message: str) -> str:
-    """`[##########----------]  50% 计算得分 (computing scores)`"""
-    fraction = min(max(fraction, 0.0), 1.0)
-    filled = round(fraction * BAR_WIDTH)
-    return f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {round(fraction * 100):3d}% {message}"
 
 
 class Command(BaseCommand):
@@ -51,24 +43,13 @@ class Command(BaseCommand):
         if options["background"]:
             self._enqueue(period=period, preview=preview)
             return
-        interactive = self.stdout.isatty()
-
-        def progress(fraction: float, message: str) -> None:
-            line = progress_line(fraction, message)
-            if interactive:  # redraw one line in a terminal; one line per step in a log
-                self.stdout.write(f"\r{line}\033[K", ending="")
-                self.stdout.flush()
-            else:
-                self.stdout.write(line)
-
+        progress = ProgressBar(self)
         try:
             run = compute_scores(period=period, preview=preview, progress=progress)
         except DomainError as exc:
-            if interactive:
-                self.stdout.write("")
+            progress.end()
             raise CommandError(exc.message) from None
-        if interactive:
-            self.stdout.write("")
+        progress.end()
         kind = "预览结果" if run.provisional else "正式结果"
         counts = run.counts or {}
         self.stdout.write(
