@@ -40,6 +40,13 @@ def _value(indicator: Indicator, level: float) -> float:
     return float(round(max(value, 0.0))) if whole else round(max(value, 0.0), 1)
 
 
+def _task(indicator: Indicator, quarter: int) -> tuple[float, float]:
+    """A quarter's target task: the system's floor, and a target 92.5 % of the way from the floor to
+    the system's target in Q1, rising by 2.5 points a quarter to the full target in Q4."""
+    floor, target = float(indicator.floor or 0), float(indicator.target or 0)
+    return floor, round(floor + (target - floor) * (0.9 + 0.025 * quarter), 1)
+
+
 @transaction.atomic
 def ensure_demo_measurements(*, system: IndicatorSystem, seed: int) -> DemoMeasurements:
     """Create the year's demo KPI data once; a second call changes nothing."""
@@ -76,7 +83,7 @@ def ensure_demo_measurements(*, system: IndicatorSystem, seed: int) -> DemoMeasu
                 rng = random.Random(f"{seed}:post:{post.code}:{indicator.code}:{stage.code}")
                 quarter = int(stage.stage[1])
                 # The branch's target task tightens through the year; the post moves along its slope.
-                floor, target = float(indicator.floor or 0), float(indicator.target or 0)
+                floor, target = _task(indicator, quarter)
                 targets.append(
                     PostTarget(post=post, indicator=indicator, period=stage.code, floor=floor, target=target)
                 )

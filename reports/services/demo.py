@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
 from indicators.models import IndicatorSystem
+from indicators.periods import Period
 from indicators.services.catalogue import load_catalogue_outcome
 from indicators.services.demo import ensure_demo_measurements
 from indicators.services.systems import clone_system
@@ -183,6 +184,10 @@ def _scores(context: DemoContext) -> None:
     for year in DEMO_YEARS:
         run = compute_scores(period=str(year))
         context.log(f"计分：{year} 年 {run.counts['cards']} 人有成绩，其中 {run.counts['with_total']} 人有总分")
+        # The model posts' stages: each quarter is a run of its own (DESIGN.md "Periods").
+        for quarter in Period(year, "Q1").stages_of_year():
+            run = compute_scores(period=quarter.code)
+            context.log(f"计分：{quarter.code} 精品岗位 {run.counts['posts_scored']} 个有得分")
 
 
 STEPS: list[DemoStep] = [
