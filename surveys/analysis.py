@@ -180,16 +180,19 @@ def analyze(
     total = len(respondents)
 
     items = questions[[c for c in QUESTION_COLUMNS if c != "discrete"]].copy()
-    n = keyed.notna().sum().to_numpy()
+    values = keyed.to_numpy()
+    n = (~np.isnan(values)).sum(axis=0)
     items["n"] = n.astype(int)
     items["missing_share"] = 1 - n / total if total else np.nan
-    items["mean"] = keyed.mean().to_numpy()
-    items["sd"] = keyed.std(ddof=1).to_numpy()
     lo = questions["lo"].to_numpy(dtype=float)
     hi = questions["hi"].to_numpy(dtype=float)
+    # NumPy rather than DataFrame.std: the same two-pass formula, several times faster on a year's answers.
     with np.errstate(divide="ignore", invalid="ignore"):
-        items["ceiling_share"] = np.where(n > 0, (keyed.to_numpy() == hi).sum(axis=0) / n, np.nan)
-        items["floor_share"] = np.where(n > 0, (keyed.to_numpy() == lo).sum(axis=0) / n, np.nan)
+        mean = np.where(n > 0, np.nansum(values, axis=0) / n, np.nan)
+        items["mean"] = mean
+        items["sd"] = np.where(n > 1, np.sqrt(np.nansum((values - mean) ** 2, axis=0) / (n - 1)), np.nan)
+        items["ceiling_share"] = np.where(n > 0, (values == hi).sum(axis=0) / n, np.nan)
+        items["floor_share"] = np.where(n > 0, (values == lo).sum(axis=0) / n, np.nan)
     items["item_total"] = np.nan
     items["alpha_if_deleted"] = np.nan
 

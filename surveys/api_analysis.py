@@ -31,6 +31,7 @@ class DistributionSerializer(serializers.Serializer[Any]):
 class AnalysisItemSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     text = serializers.CharField()
+    text_en = serializers.CharField(allow_blank=True)
     type = serializers.CharField(help_text="likert 量表、choice 单选、number 数值")
     indicator = serializers.CharField(allow_null=True)
     dimension = serializers.CharField(allow_null=True)

@@ -49,10 +49,32 @@ def analysis_questions(*, questionnaire: Questionnaire) -> pd.DataFrame:
         Question.objects.filter(questionnaire=questionnaire, type__in=SCORED_TYPES)
         .order_by("order", "pk")
         .values_list(
-            "pk", "code", "text", "type", "lo", "hi", "reverse", "order", "indicator__code", "indicator__dimension__key"
+            "pk",
+            "code",
+            "text",
+            "text_en",
+            "type",
+            "lo",
+            "hi",
+            "reverse",
+            "order",
+            "indicator__code",
+            "indicator__dimension__key",
         )
     )
-    columns = ["question_id", "code", "text", "type", "lo", "hi", "reverse", "order", "indicator", "dimension"]
+    columns = [
+        "question_id",
+        "code",
+        "text",
+        "text_en",
+        "type",
+        "lo",
+        "hi",
+        "reverse",
+        "order",
+        "indicator",
+        "dimension",
+    ]
     frame = pd.DataFrame.from_records(list(rows), columns=columns)
     frame["discrete"] = frame["type"].isin([str(t) for t in WHOLE_NUMBER_TYPES])
     frame["reverse"] = frame["reverse"].astype(bool)

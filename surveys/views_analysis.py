@@ -95,6 +95,7 @@ def page_data(result: AnalysisResult) -> dict[str, Any]:
     names = {d["dimension"]: (d["name_en"] if english and d["name_en"] else d["name"]) for d in data["dimensions"]}
     for item in data["items"]:
         item["flag_labels"] = [(flag, FLAG_LABELS[flag]) for flag in item["flags"]]
+        item["shown_text"] = item["text_en"] if english and item["text_en"] else item["text"]
         item["distribution_text"] = _distribution_text(item["distribution"])
     dimensions = []
     for dimension in data["dimensions"]:

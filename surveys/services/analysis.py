@@ -189,13 +189,16 @@ def analyze_questionnaire(
         dimension_order=list(dimensions["dimension"]),
     )
     named = found.dimensions.merge(dimensions, on="dimension", how="left")
+    items = found.items
+    # The English text rides along for the page and the API; the statistics never need it.
+    items.insert(3, "text_en", items["question_id"].map(questions.set_index("question_id")["text_en"]))
     return AnalysisResult(
         questionnaire=questionnaire,
         period=period_code,
         unit=unit,
         category=member_category,
         respondents=found.respondents,
-        items=found.items,
+        items=items,
         distribution=found.distribution,
         dimensions=named[["dimension", "name", "name_en", "items", "n_complete", "alpha", "flag_alpha"]],
         correlations=found.correlations,
@@ -226,7 +229,7 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 
 
 ITEM_FIELDS = [
-    "code", "text", "type", "indicator", "dimension", "lo", "hi", "reverse", "n", "missing_share", "mean",
+    "code", "text", "text_en", "type", "indicator", "dimension", "lo", "hi", "reverse", "n", "missing_share", "mean",
     "sd", "ceiling_share", "floor_share", "item_total", "alpha_if_deleted",
 ]  # fmt: skip
 

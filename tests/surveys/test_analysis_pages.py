@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.test import Client
 
-from surveys.models import Answer
+from surveys.models import Answer, Question
 from tests.conftest import client_for
 from tests.factories import make_questionnaire
 from tests.surveys.analysis_data import build
@@ -150,3 +150,12 @@ def test_a_download_with_nothing_to_analyse_goes_back_to_the_page_with_the_reaso
 def test_the_navigation_links_the_page_for_administrators_only(analysed, admin_user, org_tree):
     assert f'href="{PAGE}"' in client_for(admin_user).get("/").content.decode()
     assert f'href="{PAGE}"' not in client_for(org_tree["secretary_a"].user).get("/").content.decode()
+
+
+def test_in_english_the_page_shows_english_dimension_names_and_question_texts(analysed, admin_user):
+    Question.objects.filter(code="team_q_1").update(text_en="Works well with others")
+    response = client_for(admin_user).get(PAGE, HTTP_ACCEPT_LANGUAGE="en")
+
+    html = response.content.decode()
+    assert "Works well with others" in html
+    assert [d["label"] for d in response.context["dimensions"]][:2] == ["Performance", "Execution"]
