@@ -67,7 +67,8 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
             messages.error(request, error)
         return back
     try:
-        parameters = {**choices.export_parameters, "detail": "detail" in request.POST}
+        # An unticked checkbox sends nothing: no `detail` means no detail.
+        parameters = {**choices.export_parameters, "detail": request.POST.get("detail", "")}
         job = start_job(kind=EXPORT_KIND, parameters=parameters, user=request.user)
     except DomainError as exc:
         for message in exc.messages:

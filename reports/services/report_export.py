@@ -42,8 +42,9 @@ def clean_export(parameters: dict[str, Any], user: Any) -> dict[str, Any]:
     """The export's parameters, checked against the user's scope: an unknown period or baseline, a
     negative threshold or a unit outside his units is refused before a job exists."""
     period, baseline = periods(period=str(parameters.get("period") or ""), baseline=parameters.get("baseline") or None)
+    given = parameters.get("threshold")
     try:
-        threshold = float(parameters.get("threshold", DEFAULT_TREND_THRESHOLD) or DEFAULT_TREND_THRESHOLD)
+        threshold = DEFAULT_TREND_THRESHOLD if given is None or given == "" else float(given)
     except (TypeError, ValueError):
         threshold = math.nan
     if not math.isfinite(threshold) or threshold < 0:

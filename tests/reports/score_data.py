@@ -4,6 +4,7 @@ API, job and command tests. Everyone answers only his self-assessment, so each s
 from __future__ import annotations
 
 from indicators.services.systems import publish_system
+from org.models import Member
 from reports.services.scoring import compute_scores
 from surveys.models import Assignment, Question
 from surveys.services.answering import save_answers
@@ -45,7 +46,7 @@ TWO_YEARS = {
 def score_two_years(org_tree, answers=TWO_YEARS, *, before_publish=None):
     """Published systems, self-assessments and official runs for 2024 and 2025. `before_publish`
     maps a year to a change made to that year's draft system before it is published."""
-    members = {m.employee_no: m for m in org_tree.values() if hasattr(m, "employee_no")}
+    members = {member.employee_no: member for member in Member.objects.all()}
     for year, values in answers.items():
         system = make_system(year)
         (before_publish or {}).get(year, lambda system: None)(system)

@@ -52,7 +52,8 @@ def calls(monkeypatch):
 
     monkeypatch.setattr(jobs, "_KINDS", dict(jobs._KINDS))
     register_job_kind(kind="unstorable", label="unstorable", handler=unstorable)
-    register_job_kind(kind="ok", label="ok", handler=ok)
+    # Anyone may start it: these tests follow a job its starter, a member, may see.
+    register_job_kind(kind="ok", label="ok", handler=ok, may_start=lambda user: True)
     register_job_kind(kind="stepping", label="stepping", handler=stepping)
     register_job_kind(kind="refused", label="refused", handler=refused)
     register_job_kind(kind="broken", label="broken", handler=broken)
@@ -226,6 +227,23 @@ def test_a_bad_job_request_is_a_400_with_the_reason(admin_user):
     assert "20x5" in bad_period.json()["detail"]
     assert client.post("/api/v1/jobs/", {"kind": "nope"}, format="json").status_code == 400
     assert not Job.objects.exists()
+
+
+def test_a_file_a_job_made_is_kept_with_the_job_and_its_temporary_copy_goes(calls, org_tree, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    produced = tmp_path / "made.xlsx"
+
+    def making(parameters, user, progress):
+        produced.write_bytes(b"PK-not-really")
+        return {"filename": "报告.xlsx", jobs.FILE_RESULT: {"path": str(produced), "name": "报告.xlsx"}}
+
+    register_job_kind(kind="making", label="making", handler=making)
+    job = start_job(kind="making", parameters={}, user=None)
+    assert job.status == JobStatus.SUCCEEDED
+    assert job.result == {"filename": "报告.xlsx"}
+    assert job.result_file.read() == b"PK-not-really"
+    assert not produced.exists()
+    assert jobs.result_url(job) == f"/reports/jobs/{job.pk}/download/"
 
 
 def test_only_administrators_start_jobs(org_tree):
