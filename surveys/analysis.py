@@ -115,8 +115,9 @@ def keyed_values(values: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
     lo = questions["lo"].to_numpy(dtype=float)
     hi = questions["hi"].to_numpy(dtype=float)
     reverse = questions["reverse"].to_numpy(dtype=bool)
-    raw = values.to_numpy(dtype=float)
-    keyed = np.where(reverse, lo + hi - raw, raw)
+    keyed = values.to_numpy(dtype=float, copy=True)
+    # Only the reverse-keyed columns are touched: a year's matrix is hundreds of megabytes.
+    keyed[:, reverse] = (lo + hi)[reverse] - keyed[:, reverse]
     return pd.DataFrame(keyed, index=values.index, columns=values.columns)
 
 
@@ -124,7 +125,11 @@ def normalised_scores(keyed: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFr
     """Scoring rule 1 on keyed values: (v' − lo) / (hi − lo) × 100."""
     lo = questions["lo"].to_numpy(dtype=float)
     hi = questions["hi"].to_numpy(dtype=float)
-    return (keyed - lo) / (hi - lo) * 100
+    scores = keyed.to_numpy(dtype=float, copy=True)
+    scores -= lo
+    scores /= hi - lo
+    scores *= 100
+    return pd.DataFrame(scores, index=keyed.index, columns=keyed.columns)
 
 
 def _below(value: float, threshold: float) -> bool:
