@@ -32,6 +32,7 @@ from reports.models import ScoreRun
 from reports.selectors.report import run_indicator_scores, system_indicators
 from reports.selectors.scores import current_run, score_frame, unit_in_scope
 from reports.services.comparisons import periods
+from reports.services.post_comparisons import post_comparisons
 
 Progress = Any
 
@@ -210,10 +211,6 @@ def gather(
 
 
 def _posts(*, period: Period, unit: Unit | None, user: Any, threshold: float) -> list[dict[str, Any]]:
-    try:
-        from reports.services.post_comparisons import post_comparisons
-    except ImportError:  # model posts are optional: a report without them has an empty posts sheet
-        return []
     return post_comparisons(
         user=user, period=period.code, unit_code=unit.code if unit is not None else None, threshold=threshold
     )

@@ -170,6 +170,22 @@ def first_block_end(sheet: Any) -> int | None:
     return min(breaks) if breaks else None
 
 
+def print_table_then_charts(sheet: Any, *, width: int, table_end: int, charts: tuple[int, int]) -> None:
+    """Print the table (in its blocks), then the rows holding the charts on a page of their own, as
+    wide as the table's first page, so that no chart is cut by a column break."""
+    columns = get_column_letter(first_block_end(sheet) or width)
+    sheet.print_area = [
+        f"A1:{get_column_letter(width)}{table_end}",
+        f"A{charts[0]}:{columns}{charts[1]}",
+    ]
+
+
+def reserve_rows(sheet: Any, count: int) -> None:
+    """Empty rows under a chart, so that the sheet (and its print area) reaches below it."""
+    for _ in range(count):
+        sheet.append([])
+
+
 def print_portrait(sheet: Any) -> None:
     print_landscape(sheet, repeat_rows=None)
     sheet.page_setup.orientation = Worksheet.ORIENTATION_PORTRAIT

@@ -25,6 +25,8 @@ from reports.report.layout import (
     colour_trends,
     columns_of,
     filter_header,
+    print_table_then_charts,
+    reserve_rows,
     start_table,
 )
 
@@ -34,6 +36,7 @@ POST_ROW_LABEL = "岗位得分"
 STAGE_LABELS = ("一季度", "二季度", "三季度", "四季度")
 # With few posts each has its own pair of lines; with more, the chart shows the posts' mean.
 MAX_POSTS_CHARTED = 4
+CHART_ROWS = 20  # rows the chart covers
 
 
 def post_columns() -> list[tuple[str, Header]]:
@@ -119,7 +122,8 @@ def write_posts(workbook: Any, data: ReportData) -> None:
     if rows == 0:
         sheet.append([text_cell(sheet, "本期在报告范围内没有精品岗位的得分或实绩。")])
         return
-    _series_block(sheet, data, first_row=last_row + 2)
+    charts = _series_block(sheet, data, first_row=last_row + 2)
+    print_table_then_charts(sheet, width=len(headers), table_end=last_row, charts=charts)
 
 
 def _series_rows(data: ReportData) -> pd.DataFrame:
@@ -142,7 +146,9 @@ def _series_rows(data: ReportData) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=["series", *STAGE_LABELS])
 
 
-def _series_block(sheet: Any, data: ReportData, *, first_row: int) -> None:
+def _series_block(sheet: Any, data: ReportData, *, first_row: int) -> tuple[int, int]:
+    """The stage series as a small table in columns B–F (B, the post's name, is the wide one) and the
+    line chart below it. Returns the first and last row the block covers."""
     series = _series_rows(data)
     sheet.append([])
     sheet.append(
@@ -150,10 +156,14 @@ def _series_block(sheet: Any, data: ReportData, *, first_row: int) -> None:
     )
     header_row = first_row + 1
     sheet.append(
-        [text_cell(sheet, "系列", font=LABEL_FONT), *(text_cell(sheet, s, font=LABEL_FONT) for s in STAGE_LABELS)]
+        [
+            None,
+            text_cell(sheet, "系列", font=LABEL_FONT),
+            *(text_cell(sheet, stage, font=LABEL_FONT) for stage in STAGE_LABELS),
+        ]
     )
-    writer = RowWriter(sheet, [text("系列"), *(number(label) for label in STAGE_LABELS)])
-    writer.append_frame(series)
+    writer = RowWriter(sheet, [text(""), text("系列"), *(number(label) for label in STAGE_LABELS)])
+    writer.append_frame(series.assign(blank=None)[["blank", *series.columns]])
     first_series = header_row + 1
     charted = len(data.posts) <= MAX_POSTS_CHARTED
     rows = (
@@ -167,19 +177,25 @@ def _series_block(sheet: Any, data: ReportData, *, first_row: int) -> None:
     chart.y_axis.title = "得分"
     chart.y_axis.scaling.min = 0
     chart.y_axis.scaling.max = 100
+    chart.y_axis.number_format = "0"
     chart.y_axis.delete = False
     chart.x_axis.delete = False
     for position, row in enumerate(rows):
         chart.add_data(
-            Reference(sheet, min_col=1, max_col=5, min_row=row, max_row=row), from_rows=True, titles_from_data=True
+            Reference(sheet, min_col=2, max_col=6, min_row=row, max_row=row), from_rows=True, titles_from_data=True
         )
+        line = chart.series[-1]
+        line.smooth = False  # stages are points in time, not a curve
         if position % 2 == 1:  # last year's line of the pair: dashed
-            chart.series[-1].graphicalProperties.line.dashStyle = "dash"
-    chart.set_categories(Reference(sheet, min_col=2, max_col=5, min_row=header_row, max_row=header_row))
+            line.graphicalProperties.line.dashStyle = "dash"
+    chart.set_categories(Reference(sheet, min_col=3, max_col=6, min_row=header_row, max_row=header_row))
     if chart.legend is not None:
         chart.legend.position = "b"
     chart.width, chart.height = 18.0, 9.0  # type: ignore[assignment]  # centimetres, floats are fine
-    sheet.add_chart(chart, f"A{header_row + len(series) + 2}")
+    anchor_row = header_row + len(series) + 2
+    sheet.add_chart(chart, f"A{anchor_row}")
+    reserve_rows(sheet, CHART_ROWS)
+    return first_row, anchor_row + CHART_ROWS
 
 
 __all__ = ["SHEET", "post_table", "write_posts"]

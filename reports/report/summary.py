@@ -10,7 +10,6 @@ import pandas as pd
 from openpyxl.chart import BarChart, RadarChart, Reference
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
 from openpyxl.drawing.xdr import XDRPositiveSize2D
-from openpyxl.utils import get_column_letter
 from openpyxl.utils.units import cm_to_EMU
 
 from common.xlsx.stream import THREE_DECIMALS, WHOLE, RowWriter, number, text, text_cell
@@ -25,7 +24,8 @@ from reports.report.layout import (
     Header,
     columns_of,
     filter_header,
-    first_block_end,
+    print_table_then_charts,
+    reserve_rows,
     start_table,
 )
 from reports.scoring.types import DIMENSIONS
@@ -104,11 +104,8 @@ def write_summary(workbook: Any, data: ReportData) -> None:
     if rows == 0:
         sheet.append([text_cell(sheet, "权限范围内没有可汇总的组织。")])
         return
-    chart_rows = _chart_block(sheet, data, first_row=last_row + 2)
-    # The charts print on a page of their own, not cut into the table's column blocks.
-    last_column = get_column_letter(len(columns))
-    chart_columns = get_column_letter(first_block_end(sheet) or len(columns))
-    sheet.print_area = [f"A1:{last_column}{last_row}", f"A{chart_rows[0]}:{chart_columns}{chart_rows[1]}"]
+    charts = _chart_block(sheet, data, first_row=last_row + 2)
+    print_table_then_charts(sheet, width=len(columns), table_end=last_row, charts=charts)
 
 
 def _chart_block(sheet: Any, data: ReportData, *, first_row: int) -> tuple[int, int]:
@@ -142,8 +139,7 @@ def _chart_block(sheet: Any, data: ReportData, *, first_row: int) -> tuple[int, 
     floor = radar_floor([*means["now"], *means["before"]])
     sheet.add_chart(_radar(sheet, header_row, data_rows, floor), chart_anchor(row=anchor_row, left_cm=0))
     sheet.add_chart(_bars(sheet, header_row, data_rows), chart_anchor(row=anchor_row, left_cm=CHART_WIDTH + 0.5))
-    for _ in range(CHART_ROWS):
-        sheet.append([])
+    reserve_rows(sheet, CHART_ROWS)
     return first_row, anchor_row + CHART_ROWS
 
 
@@ -173,7 +169,7 @@ def _radar(sheet: Any, header_row: int, data_rows: tuple[int, int], floor: int) 
     chart.y_axis.scaling.min = floor
     chart.y_axis.scaling.max = 100
     chart.y_axis.majorUnit = 10 if floor >= 50 else 20
-    chart.y_axis.numFmt = "0"
+    chart.y_axis.number_format = "0"
     chart.y_axis.delete = False
     chart.x_axis.delete = False
     if chart.legend is not None:

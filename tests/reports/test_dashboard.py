@@ -1,8 +1,10 @@
 """The secretary's comparison dashboard (issue 6 item 3): choices, figures, sorting and scope."""
 
+from typing import cast
+
 import pytest
 
-from org.models import Unit
+from org.models import Member, Unit
 from tests.conftest import client_for
 from tests.factories import MemberFactory, UnitFactory
 from tests.reports.score_data import TWO_YEARS, score_two_years
@@ -64,9 +66,9 @@ def test_an_administrator_sees_the_units_below_the_one_he_picks(two_years, admin
 
 
 def test_a_general_branch_secretary_picks_among_his_units(org_tree):
-    general = UnitFactory(code="Z1", name="生产党总支", kind="general_branch", parent=org_tree["committee"])
-    branch = UnitFactory(code="B3", name="第三党支部", kind="branch", parent=general)
-    secretary = MemberFactory(employee_no="3001", unit=branch)
+    general = cast(Unit, UnitFactory(code="Z1", name="生产党总支", kind="general_branch", parent=org_tree["committee"]))
+    branch = cast(Unit, UnitFactory(code="B3", name="第三党支部", kind="branch", parent=general))
+    secretary = cast(Member, MemberFactory(employee_no="3001", unit=branch))
     MemberFactory(employee_no="3002", unit=branch)
     Unit.objects.filter(pk=general.pk).update(secretary=secretary)
     answers = {year: {**values, "3001": 4, "3002": 3 if year == 2024 else 5} for year, values in TWO_YEARS.items()}

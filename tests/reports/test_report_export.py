@@ -156,7 +156,7 @@ def test_the_command_takes_a_baseline_and_a_threshold(two_years, tmp_path):
     run("--period", "2025", "--baseline", "2025", "--threshold", "0", "--no-detail", "-o", str(target))
     notes = {a: b for a, b in load_workbook(target)["说明"].iter_rows(values_only=True) if a}
     assert notes["基期"] == "2025年度（2025，指定期间）"
-    assert notes["持平阈值"].startswith("0 分")
+    assert str(notes["持平阈值"]).startswith("0 分")
 
 
 @pytest.mark.parametrize(

@@ -141,7 +141,7 @@ def test_the_summary_carries_a_radar_and_a_clustered_bar_chart(two_years):
     bars = [chart for chart in charts if "<barChart>" in chart]
     assert bars and '<grouping val="clustered"' in bars[0]
     summary = load_workbook(io.BytesIO(workbook_bytes(unit_code="B1")))["汇总"]
-    kinds = sorted(type(chart).__name__ for chart in summary._charts)
+    kinds = sorted(type(chart).__name__ for chart in summary._charts)  # type: ignore[attr-defined]
     assert kinds == ["BarChart", "RadarChart"]
 
 
