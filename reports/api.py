@@ -2,7 +2,8 @@
 
 Scores come from `reports.selectors.scores` in the reader's scope: a member sees himself, a
 secretary the cards scored in his units' subtrees, an administrator everything; a card or a `unit=`
-outside that scope is a 404. Jobs are started by administrators and read by whoever started them.
+outside that scope is a 404. Jobs are started by those their kind admits (scoring: administrators;
+the comparison workbook: administrators and secretaries) and read by whoever started them.
 """
 
 from __future__ import annotations
@@ -10,19 +11,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from indicators.periods import Period
 from org.api import CODE_REGEX
-from org.permissions import IsAdministrator
 from org.scope import is_administrator, member_of
 from reports.api_commendation import register as register_commendation
 from reports.api_comparisons import register as register_comparisons
@@ -32,7 +35,11 @@ from reports.models import IndicatorScore, Job, ScoreCard
 from reports.selectors import scores as score_selectors
 from reports.selectors.jobs import jobs_visible_to
 from reports.selectors.member import MIN_OTHER_RATERS
-from reports.services import jobs
+from reports.services import (
+    job_kinds,  # noqa: F401 - every kind is known before one is listed
+    jobs,
+)
+from reports.views import XLSX, job_file_response
 
 OTHER_ROLES = ("peer", "secretary", "masses")
 
@@ -211,19 +218,13 @@ class JobRequestSerializer(serializers.Serializer[Any]):
         kind.choices = [(entry.kind, entry.label) for entry in jobs.job_kinds()]
 
 
-class _StartIsForAdministrators(BasePermission):
-    message = IsAdministrator.message
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return request.method != "POST" or is_administrator(request.user)
-
-
 @extend_schema(tags=["jobs"])
 class JobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Job]):
-    """后台任务（计算得分等）。管理员发起；发起人与管理员可查看进度和结果。"""
+    """后台任务（计算得分、导出对比报告等）。计算得分由管理员发起，导出报告由管理员和书记发起；
+    发起人与管理员可查看进度、结果和下载文件。"""
 
     serializer_class = JobSerializer
-    permission_classes = [IsAuthenticated, _StartIsForAdministrators]
+    permission_classes = [IsAuthenticated]
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Job]:
@@ -238,6 +239,12 @@ class JobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             kind=body.validated_data["kind"], parameters=body.validated_data["parameters"], user=request.user
         )
         return Response(self.get_serializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        """下载任务生成的文件（例如对比报告工作簿）。"""
+        return job_file_response(self.get_object())
 
 
 def register(router: DefaultRouter) -> None:

@@ -4,7 +4,6 @@ import io
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from openpyxl import load_workbook
 
 from tests.e2e.conftest import log_in
