@@ -47,6 +47,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "columns": columns,
         "sort_links": {c.key: base + urlencode(choices.query(sort=c.next_sort)) for c in columns if c.sortable},
         "default_sort_link": base + urlencode(choices.query(sort="")),
+        "show_all_link": base + urlencode(choices.query(all="1")),
         "unit_links": {row["unit"]: base + urlencode(choices.query(unit=row["unit"])) for row in data.branches},
         "movers": [
             (_("进步最大"), data.risers, "risers"),

@@ -36,6 +36,10 @@ LAST_YEAR = ""
 PREVIOUS_STAGE = "previous"
 # How many members the 最大进步 / 最大退步 lists show.
 MOVERS = 5
+# The members table shows this many rows in the chosen order; "show all" lifts it up to ALL_LIMIT
+# (a 党委 of thousands reads its full list in the exported workbook, not in a web page).
+MEMBER_ROWS = 200
+ALL_LIMIT = 3000
 DEFAULT_SORT = "-change"
 
 
@@ -77,6 +81,7 @@ class Choices:
     unit: Unit | None = None
     threshold: float = DEFAULT_TREND_THRESHOLD
     sort: str = DEFAULT_SORT
+    show_all: bool = False
     errors: list[str] = field(default_factory=list)
 
     def query(self, **changes: str) -> dict[str, str]:
@@ -87,6 +92,7 @@ class Choices:
             "unit": self.unit.code if self.unit else "",
             "threshold": _number(self.threshold),
             "sort": self.sort,
+            "all": "1" if self.show_all else "",
         }
         values.update(changes)
         return {key: value for key, value in values.items() if value}
@@ -182,6 +188,7 @@ def read_choices(*, user: Any, params: Mapping[str, str]) -> Choices:
             choices.errors.append(_("持平阈值应为不小于 0 的数，已使用默认值 1.0。"))
     sort = (params.get("sort") or "").strip()
     choices.sort = sort if sort.lstrip("-") in SORT_KEYS else DEFAULT_SORT
+    choices.show_all = (params.get("all") or "").strip() == "1"
     return choices
 
 
@@ -217,6 +224,15 @@ class Dashboard:
     risers: list[dict[str, Any]]
     fallers: list[dict[str, Any]]
     chart: dict[str, Any]
+    members_total: int = 0
+
+    @property
+    def members_cut(self) -> bool:
+        return len(self.members) < self.members_total
+
+    @property
+    def can_show_all(self) -> bool:
+        return self.members_cut and self.members_total <= ALL_LIMIT
 
 
 def _sort_value(row: dict[str, Any], key: str) -> Any:
@@ -339,10 +355,11 @@ def dashboard(*, user: Any, choices: Choices) -> Dashboard:
         dimensions=dimensions,
         summary=summary,
         branches=branches,
-        members=sort_members(members, choices.sort),
+        members=sort_members(members, choices.sort)[: ALL_LIMIT if choices.show_all else MEMBER_ROWS],
         risers=_movers(members, "up"),
         fallers=_movers(members, "down"),
         chart=chart,
+        members_total=len(members),
     )
 
 

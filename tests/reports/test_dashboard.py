@@ -113,3 +113,19 @@ def test_before_any_official_scores_the_page_says_so(org_tree):
     assert response.status_code == 200
     assert response.context["choices"].period is None
     assert "还没有公布任何正式成绩" in response.content.decode()
+
+
+def test_a_long_members_table_shows_the_first_rows_and_offers_the_rest(two_years, admin_user, monkeypatch):
+    from reports.services import dashboard
+
+    monkeypatch.setattr(dashboard, "MEMBER_ROWS", 2)
+    response = page(admin_user, unit="C1")
+    data = response.context["data"]
+    assert len(data.members) == 2 and data.members_total == 5
+    assert employee_numbers(response) == ["1001", "1003"]  # the biggest movers first
+    content = response.content.decode()
+    assert "按当前排序显示前 2 人，共 5 人" in content and "all=1" in content
+    assert len(page(admin_user, unit="C1", all="1").context["data"].members) == 5
+
+    monkeypatch.setattr(dashboard, "ALL_LIMIT", 4)
+    assert "完整名单请导出 Excel" in page(admin_user, unit="C1").content.decode()
