@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,17 +15,13 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from common.xlsx.reader import Column, Sheet
+from common.xlsx.stream import display_width
 
 EXAMPLE_SHEET = "示例"
 TEMPLATE_ROWS = 5000  # how far down drop-downs and text formats reach
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _SECTION_FONT = Font(bold=True, size=12)
-
-
-def display_width(text: object) -> int:
-    """Columns a text needs: a Chinese character is two wide."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
 
 
 def _column_width(column: Column, samples: Sequence[object]) -> float:
