@@ -188,9 +188,9 @@ def _reasons(
         texts.append(f"超出本支部名额 {cap}{tie} (over the branch's cap of {cap}{tie_en})")
     elif not selected:
         share = number_text(rules.share or 0)
+        places = f"{share_places} place" + ("" if share_places == 1 else "s")
         texts.append(
-            f"超出比例上限 {share}%（名额 {share_places}）{tie} (over the share cap of {share} %: "
-            f"{share_places} places{tie_en})"
+            f"超出比例上限 {share}%（名额 {share_places}）{tie} (over the share cap of {share} %: {places}{tie_en})"
         )
     else:
         texts.append("入选 (selected)")

@@ -95,26 +95,30 @@ def _year(year: int) -> int:
 def _rules_of(commendation: CommendationRound | None) -> dict[str, Any]:
     if commendation is None:
         return dict(INITIAL_RULES)
-    return {name: getattr(commendation, name) for name in INITIAL_RULES}
+    return {name: _as_typed(getattr(commendation, name)) for name in INITIAL_RULES}
+
+
+def _as_typed(value: Any) -> Any:
+    """80 rather than 80.0 in the form: the rule as the administrator typed it."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _rules_text(commendation: CommendationRound) -> str:
     none = _("不限")
-    per_branch = none if commendation.per_branch is None else str(commendation.per_branch)
-    share = none if commendation.share is None else f"{number_text(commendation.share)}%"
-    proposer = commendation.proposed_by.get_username() if commendation.proposed_by else "—"
-    return _(
+    rules = _(
         "规则：%(kinds)s；最低分 ≥ %(minimum)s；下降容差 %(tolerance)s；每支部名额 %(per_branch)s；比例上限 %(share)s"
-        " · %(who)s 于 %(when)s 提出"
     ) % {
         "kinds": commendation.get_kinds_display(),
         "minimum": number_text(commendation.min_score),
         "tolerance": number_text(commendation.fall_tolerance),
-        "per_branch": per_branch,
-        "share": share,
-        "who": proposer,
-        "when": date_format(timezone.localtime(commendation.proposed_at), "Y-m-d H:i"),
+        "per_branch": none if commendation.per_branch is None else str(commendation.per_branch),
+        "share": none if commendation.share is None else f"{number_text(commendation.share)}%",
     }
+    when = date_format(timezone.localtime(commendation.proposed_at), "Y-m-d H:i")
+    if commendation.proposed_by is None:  # proposed by the command without --user
+        return rules + " · " + _("%(when)s 提出") % {"when": when}
+    who = commendation.proposed_by.get_username()
+    return rules + " · " + _("%(who)s 于 %(when)s 提出") % {"who": who, "when": when}
 
 
 def _sections(commendation: CommendationRound | None) -> list[dict[str, Any]]:

@@ -19,7 +19,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from common.errors import DomainError
 from common.xlsx.writer import display_width, workbook_bytes
-from reports.commendation import SHARE_EPSILON
 from reports.models import CandidateKind, CommendationCandidate, CommendationRound
 from reports.services.commendation import candidates_of, commendation_round
 
@@ -117,7 +116,7 @@ def _notes(sheet: Worksheet, commendation: CommendationRound, candidates: list[C
         ("规则：每支部名额", "按上述顺序每个党支部取前 N 名；党小组的党员和岗位计入所在党支部。"),
         (
             "规则：比例上限",
-            f"再按顺序取前 ⌊比例 × 符合条件数 + {SHARE_EPSILON:g}⌋ 名（每类分别计算）。"
+            "再按顺序取前 ⌊比例 × 符合条件数 + 1e-9⌋ 名（每类分别计算）。"
             "名额边界上的同分者按编码取舍，并在理由中注明。",
         ),
         ("规则：数值", "分数保留全部精度，显示一位小数。"),

@@ -20,6 +20,7 @@ from indicators.services.catalogue import load_catalogue_outcome
 from indicators.services.demo import ensure_demo_measurements
 from indicators.services.systems import clone_system
 from org.services.demo import DEFAULT_SEED, DemoOrg, build_demo_org, reset_demo_org
+from reports.services.commendation import commendation_round, select_commendations
 from reports.services.scoring import compute_scores
 from surveys.models import Questionnaire, QuestionnaireStatus
 from surveys.services.demo import (
@@ -190,6 +191,31 @@ def _scores(context: DemoContext) -> None:
             context.log(f"计分：{quarter.code} 精品岗位 {run.counts['posts_scored']} 个有得分")
 
 
+# The demo's proposed 2025 list: sensible rules, left for the administrator to review and approve.
+COMMENDATION_YEAR = 2025
+COMMENDATION_RULES: dict[str, Any] = {
+    "kinds": "both",
+    "min_score": 80.0,
+    "fall_tolerance": 0.0,
+    "per_branch": 2,
+    "share": 20.0,
+}
+
+
+def _commendation(context: DemoContext) -> None:
+    year = COMMENDATION_YEAR
+    existing = commendation_round(year=year)
+    if existing is not None and existing.is_approved:
+        # An approved list is frozen: the demo leaves it as the administrator approved it.
+        context.log(f"表彰：{year} 年度名单已批准，未改动 (approved list kept)")
+        return
+    admin = get_user_model().objects.get(username=ADMIN_USERNAME)
+    commendation = select_commendations(year=year, **COMMENDATION_RULES, user=admin)
+    candidates = commendation.candidates.count()
+    selected = commendation.candidates.filter(selected=True).count()
+    context.log(f"表彰：{year} 年度建议名单，候选 {candidates}，入选 {selected}，待管理员批准 (proposed)")
+
+
 STEPS: list[DemoStep] = [
     DemoStep("organisation", _organisation),
     DemoStep("catalogues", _catalogues),
@@ -200,6 +226,7 @@ STEPS: list[DemoStep] = [
     DemoStep("answers", _answers),
     DemoStep("measurements", _measurements),
     DemoStep("scores", _scores),
+    DemoStep("commendation", _commendation),
 ]
 
 

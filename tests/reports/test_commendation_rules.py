@@ -117,7 +117,7 @@ def test_the_share_counts_eligible_candidates_not_everybody():
     rows = [("A", "B1", 95.0, None), ("B", "B1", 90.0, None), ("C", "B1", 50.0, None), ("D", "B1", 40.0, None)]
     result = select(candidates(*rows), Rules(min_score=80, share=50))
     assert chosen(result) == ["A"]
-    assert "超出比例上限 50%（名额 1）" in reasons_of(result, "B")
+    assert "超出比例上限 50%（名额 1） (over the share cap of 50 %: 1 place)" in reasons_of(result, "B")
 
 
 def test_both_caps_apply_the_branch_cap_first_then_the_share():
