@@ -455,6 +455,13 @@ class IndicatorSystemAdmin(RefusalsAsMessages, admin.ModelAdmin):
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        inlines = super().get_inline_instances(request, obj)
+        if request.method == "POST":
+            # The records are only shown: a save need not post them back (nor their management forms).
+            inlines = [inline for inline in inlines if not isinstance(inline, _RecordInline)]
+        return inlines
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is not None and obj.is_frozen:
             return ["year", "name", *self.always_read_only]

@@ -294,7 +294,9 @@ def ahp_page(request: HttpRequest) -> HttpResponse:
         upper = {cell: nearest_saaty(value) for cell, value in cells.items()}
         context["prefilled_from"] = judgement
 
-    flagged = {(p.row, p.column) for p in preview.result.most_inconsistent[:TOP_INCONSISTENT]} if preview else set()
+    flagged: set[tuple[int, int]] = set()
+    if preview is not None and not preview.consistent:
+        flagged = {(p.row, p.column) for p in preview.result.most_inconsistent[:TOP_INCONSISTENT]}
     context.update(rows=_matrix_rows(labels, upper, flagged), items=",".join(scope.items))
     if preview is not None:
         context.update(_result_context(preview, labels))

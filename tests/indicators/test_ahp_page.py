@@ -70,7 +70,7 @@ def test_computing_shows_the_weights_and_consistency_without_writing(admin_user,
     chart = json.loads(page.split('id="ahp-chart-data" type="application/json">', 1)[1].split("</script>")[0])
     assert chart["series"][1]["values"] == pytest.approx([0.3, 0.3, 0.1, 0.1, 0.1, 0.1], abs=1e-4)
     assert "vendor/echarts/echarts.min.js" in page and "js/weights_chart.js" in page
-    assert "应用到草稿" in page and 'name="force"' not in page
+    assert "应用到草稿" in page and 'name="force"' not in page and "is-flagged" not in page
     assert list(CategoryWeight.objects.values_list("weight", flat=True)) == before
     assert AhpJudgement.objects.count() == 0
 
