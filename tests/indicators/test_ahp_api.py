@@ -1,5 +1,7 @@
 """The AHP API: preview, apply, the judgements of a system; administrators only."""
 
+from typing import Any
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -8,12 +10,12 @@ from tests.factories import make_system
 
 WEIGHTS = [0.3, 0.3, 0.1, 0.1, 0.1, 0.1]
 CONSISTENT = [[a / b for b in WEIGHTS] for a in WEIGHTS]
-INCONSISTENT = [row[:] for row in CONSISTENT]
+INCONSISTENT: list[list[Any]] = [list(row) for row in CONSISTENT]
 INCONSISTENT[0][3], INCONSISTENT[3][0] = "1/3", 3  # 绩效 over 文化 should be 3
 
 
 def with_cell(i: int, j: int, value, reciprocal):
-    matrix = [row[:] for row in CONSISTENT]
+    matrix: list[list[Any]] = [list(row) for row in CONSISTENT]
     matrix[i][j], matrix[j][i] = value, reciprocal
     return matrix
 

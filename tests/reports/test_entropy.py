@@ -1,5 +1,7 @@
 """Entropy weights from a scored period (`reports.services.entropy`), their page and their API."""
 
+from typing import cast
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -7,6 +9,7 @@ from rest_framework.test import APIClient
 from common.errors import DomainError, FrozenSystemError
 from indicators.models import Dimension, EntropyWeighting, Indicator
 from indicators.services.systems import clone_system, publish_system
+from org.models import Member
 from reports.models import IndicatorScore, RunStatus, ScoreRun
 from reports.services.entropy import apply_entropy_weights, entropy_suggestions, scored_periods
 from tests.conftest import client_for
@@ -29,7 +32,7 @@ def scored(db):
             system=system, code=code, dimension=performance, name=code, weight=0.25, source="rating", order=order
         )
     publish_system(system=system)
-    members = [MemberFactory(with_account=False) for _ in range(3)]
+    members = [cast(Member, MemberFactory(with_account=False)) for _ in range(3)]
     run = ScoreRun.objects.create(period="2025", system=system, status=RunStatus.DONE, is_current=True)
     indicators = dict(Indicator.objects.filter(system=system).values_list("code", "pk"))
     IndicatorScore.objects.bulk_create(
@@ -185,7 +188,7 @@ def api(user) -> APIClient:
 
 
 def test_the_api_answers_the_suggestion_per_dimension(scored, admin_user):
-    body = api(admin_user).get("/api/v1/entropy-weights/", {"period": "2025", "system": 2026}).json()
+    body = api(admin_user).get("/api/v1/entropy-weights/", {"period": "2025", "system": "2026"}).json()
 
     assert (body["period"], body["system"], body["scored_with"], body["score_run"]) == (
         "2025",
@@ -224,7 +227,7 @@ def test_the_api_applies_to_a_draft_and_refuses_a_published_system(scored, admin
 def test_the_api_refuses_a_period_without_scores(scored, admin_user):
     client = api(admin_user)
 
-    listed = client.get("/api/v1/entropy-weights/", {"period": "2024", "system": 2026})
+    listed = client.get("/api/v1/entropy-weights/", {"period": "2024", "system": "2026"})
     applied = client.post(
         "/api/v1/entropy-weights/apply/", {"period": "2024", "system": 2026, "dimension": "performance"}, format="json"
     )
