@@ -178,7 +178,7 @@ def response_rates(
             .values_list("subject__unit_id", "assigned", "submitted", "draft", "pending")
         ),
         columns=["unit_id", "assigned", "submitted", "draft", "pending"],
-    )
+    ).astype("int64")  # also when empty (a questionnaire of anonymous forms only has no assignments)
     responses = _about(
         Response.objects.filter(questionnaire=questionnaire, status=ResponseStatus.SUBMITTED),
         prefix="",
@@ -196,7 +196,7 @@ def response_rates(
             .values_list("subject__unit_id", "masses_forms", "responses")
         ),
         columns=["unit_id", "masses_forms", "responses"],
-    )
+    ).astype("int64")
     counts = by_status.merge(received, on="unit_id", how="outer").fillna(0)
     if counts.empty:
         return pd.DataFrame(columns=RATE_COLUMNS)

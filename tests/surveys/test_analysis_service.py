@@ -7,7 +7,7 @@ import pytest
 
 from common.errors import DomainError, NotInScope
 from org.models import Member
-from surveys.models import Answer, Response
+from surveys.models import Answer, Assignment, Response
 from surveys.services.analysis import analyze_questionnaire, result_as_json
 from tests.factories import default_category, make_questionnaire, make_system
 from tests.surveys.analysis_data import CODES, SKIPPED, build
@@ -137,3 +137,15 @@ def test_the_json_has_full_precision_floats_and_none_for_what_is_not_defined(ana
     assert sum(item["distribution"]["counts"]) == item["n"]
     assert all(value is None or isinstance(value, float) for row in data["correlations"]["matrix"] for value in row)
     assert data["thresholds"] == {"alpha_low": 0.7, "item_total_low": 0.3, "ceiling": 0.8, "missing": 0.2}
+
+
+def test_without_any_assignment_the_rates_have_no_rate_but_count_the_forms(analysed):
+    Assignment.objects.all().delete()
+
+    result = run()
+
+    rates = result.response_rates.set_index("unit")
+    assert rates["assigned"].tolist() == [0, 0]
+    assert rates["rate"].isna().all()
+    assert rates["responses"].sum() == result.respondents
+    assert result.response_total["rate"] is None
