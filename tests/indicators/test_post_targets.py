@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from common.errors import DomainError
+from common.errors import DomainError, NotInScope
 from indicators.models import Indicator, PostTarget
-from indicators.services.targets import save_post_target
+from indicators.services.targets import TargetProblems, save_post_target, set_post_targets
 from tests.conftest import client_for
 from tests.indicators.kpi_data import kpi_world
 
@@ -92,3 +92,39 @@ def test_the_admin_refuses_a_second_target_for_the_same_post_indicator_and_perio
     assert response.status_code == 200
     assert "post_target_unique" not in response.content.decode()
     assert PostTarget.objects.get().target == 90
+
+
+# ── a page of targets at once (the secretary's targets page) ────────────────────────────────────
+
+
+def test_a_secretary_sets_a_periods_targets_for_his_model_post_all_or_nothing(world):
+    secretary = world["secretary_a"].user
+
+    changes = set_post_targets(user=secretary, post=world["post_a"], period="2025-q1", entries={"output": ("10", "50")})
+    with pytest.raises(TargetProblems) as refused:
+        set_post_targets(
+            user=secretary, post=world["post_a"], period="2025-Q1", entries={"output": ("", ""), "ideas": ("3", "3")}
+        )
+
+    assert (changes.created, changes.changed, changes.removed) == (1, 0, 0)
+    assert refused.value.problems == {"ideas": "目标值不能等于底线值 3 (the target equals the floor)"}
+    assert list(PostTarget.objects.values_list("indicator__code", "period", "floor", "target")) == [
+        ("output", "2025-Q1", 10.0, 50.0)
+    ]  # the removal of output was undone with the refusal
+
+
+def test_a_plain_post_takes_no_targets_and_another_branchs_post_is_not_found(world):
+    secretary = world["secretary_a"].user
+
+    with pytest.raises(DomainError, match="“PC”不是精品岗位"):
+        set_post_targets(user=secretary, post=world["plain"], period="2025", entries={"output": ("0", "1")})
+    with pytest.raises(NotInScope):
+        set_post_targets(user=secretary, post=world["post_b"], period="2025", entries={"output": ("0", "1")})
+    with pytest.raises(NotInScope):
+        set_post_targets(user=world["member_a"].user, post=world["post_a"], period="2025", entries={})
+    assert not PostTarget.objects.exists()
+
+
+def test_a_year_without_a_system_is_refused_as_a_whole(world, admin_user):
+    with pytest.raises(DomainError, match="2027 年没有指标体系"):
+        set_post_targets(user=admin_user, post=world["post_a"], period="2027-Q1", entries={"output": ("0", "1")})
