@@ -181,6 +181,7 @@ def analyze(
     ids = [int(pk) for pk in questions["question_id"]]
     raw = answer_matrix(respondents=respondents, answers=answers, question_ids=ids)
     keyed = keyed_values(raw, questions)
+    del raw  # at a year's scale each of these matrices is hundreds of megabytes
     scores = normalised_scores(keyed, questions)
     total = len(respondents)
 
