@@ -85,12 +85,25 @@ def number_text(value: float) -> str:
     return f"{value:g}"
 
 
-def shown(value: float, *, against: float | None = None) -> str:
-    """One decimal, unless one decimal would hide which side of `against` the value lies on."""
-    text = f"{value:.1f}"
-    if against is not None and (_r(float(text)) >= _r(against)) != (_r(value) >= _r(against)):
-        text = f"{_r(value):.9f}".rstrip("0").rstrip(".")
-    return text
+def shown(value: float, *, against: float | None = None, strict: bool = False) -> str:
+    """One decimal, unless one decimal would hide which side of `against` the value lies on
+    (`strict`: the side of "more than", else of "at least")."""
+    return shown_texts(np.array([value], dtype="float64"), np.array([against]), strict=strict)[0]
+
+
+def shown_texts(values: np.ndarray, against: np.ndarray, *, strict: bool = False) -> list[str]:
+    """`shown` for a whole column at once; `against` per value (None or NaN: plain one decimal)."""
+    one = np.round(values, 1)
+    texts = [f"{value:.1f}" for value in one.tolist()]
+    limit = _r(np.asarray(against, dtype="float64"))
+    with np.errstate(invalid="ignore"):
+        if strict:
+            misleading = (_r(one) > limit) != (_r(values) > limit)
+        else:
+            misleading = (_r(one) >= limit) != (_r(values) >= limit)
+    for position in np.flatnonzero(misleading & ~np.isnan(limit) & ~np.isnan(values)):
+        texts[position] = f"{_r(values[position]):.9f}".rstrip("0").rstrip(".")
+    return texts
 
 
 def select(candidates: pd.DataFrame, rules: Rules) -> pd.DataFrame:
@@ -126,16 +139,26 @@ def select(candidates: pd.DataFrame, rules: Rules) -> pd.DataFrame:
             tied_at_share_cap = within_branch & ~selected & (frame["_score"] == taken.iloc[-1])
     frame["selected"] = selected.astype(bool)
 
+    # The texts are made for the whole column at once: per-row NumPy rounding would cost seconds at 100k.
+    delta = frame["delta"].to_numpy(dtype="float64")
+    delta_r = _r(delta)
+    change_against = np.where(delta_r < 0, rules.fall_tolerance, 0.0)
+    texts = {
+        "score": shown_texts(frame["score"].to_numpy(dtype="float64"), np.full(len(frame), rules.min_score)),
+        "change": shown_texts(np.abs(delta), change_against, strict=True),
+    }
     frame["reasons"] = [
-        _reasons(row, rules, share_places, *flags)
-        for row, *flags in zip(
-            frame.itertuples(index=False),
-            meets,
-            fell,
-            within_branch,
-            selected,
-            tied_at_branch_cap,
-            tied_at_share_cap,
+        _reasons(rules, share_places, *row)
+        for row in zip(
+            texts["score"],
+            texts["change"],
+            np.sign(np.nan_to_num(delta_r, nan=0.0)).tolist(),
+            frame["last_score"].isna().tolist(),
+            meets.tolist(),
+            fell.tolist(),
+            within_branch.tolist(),
+            selected.tolist(),
+            (tied_at_branch_cap | tied_at_share_cap).tolist(),
             strict=True,
         )
     ]
@@ -143,46 +166,44 @@ def select(candidates: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 
 
 def _reasons(
-    row: Any,
     rules: Rules,
     share_places: int | None,
+    score: str,
+    change: str,
+    direction: float,
+    no_last_year: bool,
     meets: bool,
     fell: bool,
     within_branch: bool,
     selected: bool,
-    tied_at_branch_cap: bool,
-    tied_at_share_cap: bool,
+    tied: bool,
 ) -> list[str]:
     """Why a candidate is in or out: the minimum, the change against last year, then the caps."""
     minimum = number_text(rules.min_score)
-    score = shown(row.score, against=rules.min_score)
     if meets:
         texts = [f"总分 {score} ≥ 最低分 {minimum} (score {score} ≥ the minimum {minimum})"]
     else:
         texts = [f"总分 {score} 低于最低分 {minimum} (score {score} below the minimum {minimum})"]
 
     tolerance = number_text(rules.fall_tolerance)
-    if pd.isna(row.last_score):
+    if no_last_year:
         texts.append("去年无成绩，视为符合 (no score last year: eligible)")
     elif fell:
-        fall = shown(-row.delta)
         texts.append(
-            f"较去年下降 {fall}，超过容差 {tolerance} "
-            f"(fell {fall} against last year, more than the tolerance {tolerance})"
+            f"较去年下降 {change}，超过容差 {tolerance} "
+            f"(fell {change} against last year, more than the tolerance {tolerance})"
         )
-    elif _r(row.delta) < 0:
-        fall = shown(-row.delta)
-        texts.append(f"较去年下降 {fall}，未超过容差 {tolerance} (fell {fall}, within the tolerance {tolerance})")
-    elif _r(row.delta) > 0:
-        rise = shown(row.delta)
-        texts.append(f"较去年上升 {rise} (rose {rise} against last year)")
+    elif direction < 0:
+        texts.append(f"较去年下降 {change}，未超过容差 {tolerance} (fell {change}, within the tolerance {tolerance})")
+    elif direction > 0:
+        texts.append(f"较去年上升 {change} (rose {change} against last year)")
     else:
         texts.append("与去年持平 (the same as last year)")
 
     if not (meets and not fell):
         return texts
-    tie = "：与已入选者同分，按编码排在其后" if tied_at_branch_cap or tied_at_share_cap else ""
-    tie_en = ": tied with a selected candidate, ties cut by code" if tie else ""
+    tie = "：与已入选者同分，按编码排在其后" if tied else ""
+    tie_en = ": tied with a selected candidate, ties cut by code" if tied else ""
     if not within_branch:
         cap = rules.per_branch
         texts.append(f"超出本支部名额 {cap}{tie} (over the branch's cap of {cap}{tie_en})")

@@ -75,6 +75,12 @@ def test_with_the_default_tolerance_any_fall_is_out_and_no_change_stays_in():
     assert "较去年上升 10.0" in reasons_of(result, "C")
 
 
+def test_a_change_that_shows_as_zero_shows_its_decimals():
+    result = select(candidates(("A", "B1", 90.0, 90.04), ("B", "B1", 90.04, 90.0)), Rules())
+    assert "较去年下降 0.04，超过容差 0" in reasons_of(result, "A")
+    assert "较去年上升 0.04" in reasons_of(result, "B")
+
+
 def test_a_candidate_without_last_year_is_eligible():
     result = select(candidates(("A", "B1", 91.0, None)), Rules(min_score=90))
     assert chosen(result) == ["A"]
