@@ -110,26 +110,14 @@ def item_statistics(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return item_total.astype(float), alpha_deleted.astype(float)
 
 
-def keyed_values(values: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
-    """Reverse keys applied, column by column: v' = lo + hi − v for reverse-keyed items."""
-    lo = questions["lo"].to_numpy(dtype=float)
-    hi = questions["hi"].to_numpy(dtype=float)
-    reverse = questions["reverse"].to_numpy(dtype=bool)
-    keyed = values.to_numpy(dtype=float, copy=True)
-    # Only the reverse-keyed columns are touched: a year's matrix is hundreds of megabytes.
-    keyed[:, reverse] = (lo + hi)[reverse] - keyed[:, reverse]
-    return pd.DataFrame(keyed, index=values.index, columns=values.columns)
+def keyed_values(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, reverse: np.ndarray) -> np.ndarray:
+    """Reverse keys applied: v' = lo + hi − v where `reverse` (all arrays aligned, one entry per answer)."""
+    return np.where(reverse, lo + hi - values, values)
 
 
-def normalised_scores(keyed: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+def normalised_scores(keyed: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Scoring rule 1 on keyed values: (v' − lo) / (hi − lo) × 100."""
-    lo = questions["lo"].to_numpy(dtype=float)
-    hi = questions["hi"].to_numpy(dtype=float)
-    scores = keyed.to_numpy(dtype=float, copy=True)
-    scores -= lo
-    scores /= hi - lo
-    scores *= 100
-    return pd.DataFrame(scores, index=keyed.index, columns=keyed.columns)
+    return (keyed - lo) / (hi - lo) * 100
 
 
 def _below(value: float, threshold: float) -> bool:
@@ -153,18 +141,36 @@ class Analysis:
     flags: pd.DataFrame
 
 
-def answer_matrix(*, respondents: pd.Index, answers: pd.DataFrame, question_ids: list[int]) -> pd.DataFrame:
-    """One row per respondent (response id), one column per question id, NaN where not answered.
+@dataclass
+class _Answers:
+    """The sample's answers as aligned arrays, one entry per answer: the respondent's row, the
+    question's position, the keyed value and its 0–100 score."""
 
-    Filled by position rather than with `pivot`: at a year's scale (millions of answers) the pivot's
-    intermediate index costs several times the time and memory of the matrix itself."""
-    matrix = np.full((len(respondents), len(question_ids)), np.nan)
-    if not answers.empty:
-        rows = respondents.get_indexer(answers["response_id"])
-        columns = pd.Index(question_ids).get_indexer(answers["question_id"])
-        known = (rows >= 0) & (columns >= 0)
-        matrix[rows[known], columns[known]] = answers["value"].to_numpy(dtype=float)[known]
-    return pd.DataFrame(matrix, index=respondents, columns=question_ids)
+    rows: np.ndarray
+    columns: np.ndarray
+    keyed: np.ndarray
+    scores: np.ndarray
+
+
+def _positions(respondents: pd.Index, answers: pd.DataFrame, questions: pd.DataFrame) -> _Answers:
+    rows = respondents.get_indexer(answers["response_id"])
+    columns = pd.Index(questions["question_id"]).get_indexer(answers["question_id"])
+    known = (rows >= 0) & (columns >= 0)  # an answer outside the sample counts for nothing
+    rows, columns = rows[known], columns[known]
+    lo = questions["lo"].to_numpy(dtype=float)[columns]
+    hi = questions["hi"].to_numpy(dtype=float)[columns]
+    reverse = questions["reverse"].to_numpy(dtype=bool)[columns]
+    keyed = keyed_values(answers["value"].to_numpy(dtype=float)[known], lo, hi, reverse)
+    return _Answers(rows=rows, columns=columns, keyed=keyed, scores=normalised_scores(keyed, lo, hi))
+
+
+def _dense_matrix(sample: _Answers, *, respondents: int, columns: np.ndarray) -> np.ndarray:
+    """Respondents × the given question positions of 0–100 scores, NaN where not answered."""
+    local = pd.Index(columns).get_indexer(sample.columns)
+    picked = local >= 0
+    matrix = np.full((respondents, len(columns)), np.nan)
+    matrix[sample.rows[picked], local[picked]] = sample.scores[picked]
+    return matrix
 
 
 def analyze(
@@ -176,44 +182,29 @@ def analyze(
     without any answer). `answers`: response_id, question_id, value (numeric answers only).
     `questions`: QUESTION_COLUMNS, in the order to show them; `dimension` None for an item linked to
     no indicator (it gets item statistics only). `dimension_order`: the dimension keys to report.
+
+    Item statistics are sums over the answers as they come (one pass of `bincount` each), never a
+    respondents × questions matrix: at a year's scale that matrix would be gigabytes. Only the
+    reliability of one dimension at a time needs its respondents × items matrix.
     """
     questions = questions.reset_index(drop=True)
-    ids = [int(pk) for pk in questions["question_id"]]
-    raw = answer_matrix(respondents=respondents, answers=answers, question_ids=ids)
-    keyed = keyed_values(raw, questions)
-    del raw  # at a year's scale each of these matrices is hundreds of megabytes
-    scores = normalised_scores(keyed, questions)
     total = len(respondents)
-
+    sample = _positions(respondents, answers, questions)
     items = questions[[c for c in QUESTION_COLUMNS if c != "discrete"]].copy()
-    values = keyed.to_numpy()
-    n = (~np.isnan(values)).sum(axis=0)
-    items["n"] = n.astype(int)
-    items["missing_share"] = 1 - n / total if total else np.nan
-    lo = questions["lo"].to_numpy(dtype=float)
-    hi = questions["hi"].to_numpy(dtype=float)
-    # NumPy rather than DataFrame.std: the same two-pass formula, several times faster on a year's answers.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.where(n > 0, np.nansum(values, axis=0) / n, np.nan)
-        items["mean"] = mean
-        items["sd"] = np.where(n > 1, np.sqrt(np.nansum((values - mean) ** 2, axis=0) / (n - 1)), np.nan)
-        items["ceiling_share"] = np.where(n > 0, (values == hi).sum(axis=0) / n, np.nan)
-        items["floor_share"] = np.where(n > 0, (values == lo).sum(axis=0) / n, np.nan)
-    items["item_total"] = np.nan
-    items["alpha_if_deleted"] = np.nan
+    _item_statistics(items, sample, total)
 
     dimension_rows = []
     for key in dimension_order:
         members = questions.index[questions["dimension"] == key]
         if len(members) == 0:
             continue
-        complete = scores.iloc[:, members].dropna()
-        matrix = complete.to_numpy()
-        item_total, alpha_deleted = item_statistics(matrix)
+        matrix = _dense_matrix(sample, respondents=total, columns=members.to_numpy())
+        complete = matrix[~np.isnan(matrix).any(axis=1)]
+        item_total, alpha_deleted = item_statistics(complete)
         items.loc[members, "item_total"] = item_total
         items.loc[members, "alpha_if_deleted"] = alpha_deleted
         dimension_rows.append(
-            {"dimension": key, "items": len(members), "n_complete": len(complete), "alpha": cronbach_alpha(matrix)}
+            {"dimension": key, "items": len(members), "n_complete": len(complete), "alpha": cronbach_alpha(complete)}
         )
     dimensions = pd.DataFrame(dimension_rows, columns=DIMENSION_COLUMNS[:-1])
     dimensions["alpha"] = dimensions["alpha"].astype(float)
@@ -224,52 +215,85 @@ def analyze(
     items["flag_missing"] = [_above(v, MISSING_MAX) for v in items["missing_share"]]
     items = items[ITEM_COLUMNS]
 
+    keys = list(dimensions["dimension"])
     return Analysis(
         respondents=total,
         items=items,
-        distribution=_distribution(keyed, questions),
+        distribution=_distribution(sample, questions),
         dimensions=dimensions,
-        correlations=_correlations(scores, questions, list(dimensions["dimension"])),
+        correlations=dimension_scores(sample, questions, keys, respondents=total).corr(min_periods=3),
         flags=_flags(items, dimensions),
     )
 
 
-def _distribution(keyed: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
-    """Counts and shares of the keyed answers at each whole scale point lo..hi of discrete items."""
-    frames = []
-    for position, question in enumerate(questions.itertuples()):  # one row per question, not per answer
-        if not question.discrete:
-            continue
-        points = np.arange(int(question.lo), int(question.hi) + 1, dtype=float)
-        answered = keyed.iloc[:, position].dropna()
-        counts = answered.value_counts().reindex(points, fill_value=0).to_numpy()
-        frames.append(
-            pd.DataFrame(
-                {
-                    "question_id": int(question.question_id),
-                    "code": question.code,
-                    "point": points.astype(int),
-                    "count": counts.astype(int),
-                    "share": counts / len(answered) if len(answered) else np.nan,
-                }
-            )
-        )
-    if not frames:
+def _item_statistics(items: pd.DataFrame, sample: _Answers, total: int) -> None:
+    """n, missing share, mean, sd (two passes), ceiling and floor shares, per question position."""
+    count = len(items)
+    columns = sample.columns
+    n = np.bincount(columns, minlength=count)
+    lo = items["lo"].to_numpy(dtype=float)
+    hi = items["hi"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(columns, weights=sample.keyed, minlength=count) / n
+        squares = np.bincount(columns, weights=(sample.keyed - mean[columns]) ** 2, minlength=count)
+        items["n"] = n.astype(int)
+        items["missing_share"] = 1 - n / total if total else np.nan
+        items["mean"] = np.where(n > 0, mean, np.nan)
+        items["sd"] = np.where(n > 1, np.sqrt(squares / (n - 1)), np.nan)
+        at_top = np.bincount(columns, weights=sample.keyed == hi[columns], minlength=count)
+        at_bottom = np.bincount(columns, weights=sample.keyed == lo[columns], minlength=count)
+        items["ceiling_share"] = np.where(n > 0, at_top / n, np.nan)
+        items["floor_share"] = np.where(n > 0, at_bottom / n, np.nan)
+    items["item_total"] = np.nan
+    items["alpha_if_deleted"] = np.nan
+
+
+def _distribution(sample: _Answers, questions: pd.DataFrame) -> pd.DataFrame:
+    """Counts and shares of the keyed answers at each whole scale point lo..hi of discrete items:
+    every (question, point) pair gets a slot, and one `bincount` fills them all."""
+    discrete = questions[questions["discrete"].astype(bool)]
+    if discrete.empty:
         return pd.DataFrame(columns=DISTRIBUTION_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[DISTRIBUTION_COLUMNS]
+    lo = discrete["lo"].to_numpy(dtype=float).astype(int)
+    hi = discrete["hi"].to_numpy(dtype=float).astype(int)
+    widths = hi - lo + 1
+    starts = np.concatenate([[0], np.cumsum(widths)[:-1]])
+    slot_of = np.full(len(questions), -1)
+    slot_of[discrete.index.to_numpy()] = np.arange(len(discrete))
+    slot = slot_of[sample.columns]
+    on_scale = slot >= 0
+    point = sample.keyed - lo[np.where(on_scale, slot, 0)]
+    on_scale &= (point == np.round(point)) & (point >= 0) & (point < widths[np.where(on_scale, slot, 0)])
+    place = starts[slot[on_scale]] + point[on_scale].astype(int)
+    counts = np.bincount(place, minlength=int(widths.sum()))
+    owner = np.repeat(np.arange(len(discrete)), widths)
+    answered = np.bincount(owner, weights=counts, minlength=len(discrete))[owner]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(answered > 0, counts / answered, np.nan)
+    return pd.DataFrame(
+        {
+            "question_id": discrete["question_id"].to_numpy(dtype="int64")[owner],
+            "code": discrete["code"].to_numpy()[owner],
+            "point": np.concatenate([np.arange(a, b + 1) for a, b in zip(lo, hi, strict=True)]),
+            "count": counts.astype(int),
+            "share": shares,
+        }
+    )[DISTRIBUTION_COLUMNS]
 
 
-def dimension_scores(scores: pd.DataFrame, questions: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Per respondent and dimension, the mean of his normalised item scores (missing skipped)."""
-    columns = {}
-    for key in keys:
-        positions = questions.index[questions["dimension"] == key]
-        columns[key] = scores.iloc[:, positions].mean(axis=1, skipna=True)
-    return pd.DataFrame(columns, index=scores.index)
-
-
-def _correlations(scores: pd.DataFrame, questions: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    return dimension_scores(scores, questions, keys).corr(method="pearson", min_periods=3)
+def dimension_scores(sample: _Answers, questions: pd.DataFrame, keys: list[str], *, respondents: int) -> pd.DataFrame:
+    """Per respondent and dimension, the mean of his 0–100 item scores (missing skipped): sums and
+    counts per (respondent, dimension) by `bincount`, NaN where he answered none of its items."""
+    dimension_of = questions["dimension"].map({key: i for i, key in enumerate(keys)})
+    dimension = dimension_of.fillna(-1).to_numpy(dtype=int)[sample.columns]
+    scored = dimension >= 0
+    place = sample.rows[scored] * len(keys) + dimension[scored]
+    size = respondents * len(keys)
+    sums = np.bincount(place, weights=sample.scores[scored], minlength=size)
+    counts = np.bincount(place, minlength=size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        means = np.where(counts > 0, sums / counts, np.nan).reshape(respondents, len(keys))
+    return pd.DataFrame(means, columns=keys)
 
 
 def _flags(items: pd.DataFrame, dimensions: pd.DataFrame) -> pd.DataFrame:

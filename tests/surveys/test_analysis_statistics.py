@@ -9,7 +9,6 @@ import pytest
 from surveys.analysis import (
     QUESTION_COLUMNS,
     analyze,
-    answer_matrix,
     cronbach_alpha,
     item_statistics,
 )
@@ -249,11 +248,18 @@ def test_an_item_linked_to_no_indicator_gets_item_statistics_but_no_reliability(
     assert list(result.dimensions["dimension"]) == ["performance"]
 
 
-def test_the_answer_matrix_places_each_answer_and_ignores_answers_of_others():
+def test_answers_of_responses_outside_the_sample_or_to_other_questions_count_for_nothing():
     answers = pd.DataFrame(
-        {"response_id": [10, 10, 30, 99], "question_id": [2, 1, 2, 1], "value": [4.0, 3.0, 5.0, 1.0]}
+        {"response_id": [10, 10, 30, 99, 10], "question_id": [2, 1, 2, 1, 7], "value": [4.0, 3.0, 5.0, 1.0, 2.0]}
     )
-    matrix = answer_matrix(respondents=pd.Index([10, 20, 30]), answers=answers, question_ids=[1, 2])
+    result = analyze(
+        respondents=pd.Index([10, 20, 30]),
+        answers=answers,
+        questions=questions(("a", "performance", False), ("b", "performance", False)),
+        dimension_order=["performance"],
+    )
 
-    np.testing.assert_array_equal(matrix.to_numpy(), [[3.0, 4.0], [np.nan, np.nan], [np.nan, 5.0]])
-    assert list(matrix.index) == [10, 20, 30] and list(matrix.columns) == [1, 2]
+    assert result.items["n"].tolist() == [1, 2]
+    assert result.items["mean"].tolist() == pytest.approx([3.0, 4.5])
+    assert result.items["missing_share"].tolist() == pytest.approx([2 / 3, 1 / 3])
+    assert result.dimensions.loc[0, "n_complete"] == 1
