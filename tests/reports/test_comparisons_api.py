@@ -7,6 +7,7 @@ from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
+
 def get(user, path, **params):
     response = client_for(user).get(path, params)
     return response
