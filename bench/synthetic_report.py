@@ -390,7 +390,7 @@ def _users(org: Any, shape: Shape) -> None:
     secretary = users.objects.create_user(username=SECRETARY_USERNAME, password=None)
     shape.branch, shape.branch_members = report_branch()
     branch = Unit.objects.get(code=shape.branch)
-    Member.objects.filter(pk=branch.secretary_id).update(user=secretary)
+    Member.objects.filter(pk=branch.secretary_id or 0).update(user=secretary)
 
 
 def _reset_sequences() -> None:
