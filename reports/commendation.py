@@ -165,6 +165,15 @@ def select(candidates: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     return frame.drop(columns=["_score"])
 
 
+def reason_in(text: str, language: str | None) -> str:
+    """One reason in one language. Reasons are kept as "中文 (English)" — an approved list is frozen
+    with its words — and shown in the reader's language: the English in the last parentheses."""
+    chinese, opening, english = text.rpartition(" (")
+    if not opening or not english.endswith(")"):
+        return text
+    return english[:-1] if (language or "").startswith("en") else chinese
+
+
 def _reasons(
     rules: Rules,
     share_places: int | None,

@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from common.errors import DomainError
 from common.xlsx.writer import display_width, workbook_bytes
+from reports.commendation import reason_in
 from reports.models import CandidateKind, CommendationCandidate, CommendationRound
 from reports.services.commendation import candidates_of, commendation_round
 
@@ -138,7 +139,7 @@ def _list(sheet: Worksheet, candidates: list[CommendationCandidate]) -> None:
     sheet.freeze_panes = "A2"
     widths = [display_width(header) + 2 for header in HEADERS]
     for row, candidate in enumerate(candidates, start=2):
-        reasons = "；".join(candidate.reasons)
+        reasons = "；".join(reason_in(reason, "zh-hans") for reason in candidate.reasons)
         texts = {
             2: _kind_label(candidate.kind),
             3: candidate.code,

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 
 from indicators.periods import Period
 from org.models import Member
+from reports.commendation import reason_in
 from reports.selectors.member import latest_card
 
 register = template.Library()
@@ -34,6 +35,12 @@ def signed(value: float | None) -> str:
 def get_item(mapping: dict[str, Any] | None, key: str) -> Any:
     """`mapping[key]` in a template, where the key is itself a variable; None when absent."""
     return None if mapping is None else mapping.get(key)
+
+
+@register.filter
+def in_reader_language(reason: str) -> str:
+    """A bilingual commendation reason in the reader's language."""
+    return reason_in(reason, get_language())
 
 
 @register.filter

@@ -166,3 +166,11 @@ def test_the_django_admin_shows_rounds_read_only(world, admin, admin_user):
     html = admin.get(f"/admin/reports/commendationround/{commendation.pk}/change/").content.decode()
     assert "1001" in html and 'href="/reports/commendations/2025/"' in html
     assert admin.get("/admin/reports/commendationround/add/").status_code == 403
+
+
+def test_the_reasons_read_in_the_readers_language(world, admin_user):
+    select_commendations(year=2025, kinds="both", min_score=85, user=admin_user)
+    chinese = client_for(admin_user).get("/reports/commendations/2025/").content.decode()
+    assert "<li>入选</li>" in chinese and "(selected)" not in chinese
+    english = client_for(admin_user).get("/reports/commendations/2025/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<li>selected</li>" in english

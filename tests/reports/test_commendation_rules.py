@@ -196,3 +196,12 @@ def test_bad_rules_are_named(rules, fragment):
 
 def test_good_rules_have_no_problems():
     assert Rules(kinds="posts", min_score=80, fall_tolerance=0, per_branch=2, share=20).problems() == []
+
+
+def test_a_reason_reads_in_the_readers_language():
+    from reports.commendation import reason_in
+
+    reason = "超出比例上限 50%（名额 1） (over the share cap of 50 %: 1 place)"
+    assert reason_in(reason, "zh-hans") == "超出比例上限 50%（名额 1）"
+    assert reason_in(reason, "en") == "over the share cap of 50 %: 1 place"
+    assert reason_in("入选", "en") == "入选"  # a text without its English stays as it is

@@ -231,7 +231,7 @@ def test_the_workbook_holds_the_list_best_first_with_numbers_as_numbers(world, a
             c.last_score,
             c.delta,
             "入选" if c.selected else "未入选",
-            "；".join(c.reasons),
+            "；".join(reason.rpartition(" (")[0] for reason in c.reasons),  # the Chinese of each reason
         )
         for c in candidates_of(commendation)
     ]
