@@ -3,7 +3,7 @@ commendation (表彰) list."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -238,15 +238,24 @@ class RoundStatus(models.TextChoices):
     APPROVED = "approved", _("已批准")
 
 
+_Row = TypeVar("_Row", bound=models.Model)
+
+
 def approved_message(year: int) -> str:
     return f"{year} 年表彰名单已批准，不能修改 (the {year} commendation list is approved and frozen)"
 
 
-class CommendationRoundQuerySet(models.QuerySet["CommendationRound"]):
+class _FrozenOnceApproved(models.QuerySet[_Row]):
+    """Bulk updates and deletes that refuse to touch a row of an approved list. `through` is the path
+    from the row to its round ("" for the round itself)."""
+
+    through = ""
+
     def _refuse_if_approved(self) -> None:
-        year = self.filter(status=RoundStatus.APPROVED).values_list("year", flat=True).first()
-        if year is not None:
-            raise ApprovedListError(approved_message(year))
+        status, year = f"{self.through}status", f"{self.through}year"
+        approved = self.filter(**{status: RoundStatus.APPROVED}).values_list(year, flat=True).first()
+        if approved is not None:
+            raise ApprovedListError(approved_message(approved))
 
     def update(self, **kwargs: Any) -> int:
         self._refuse_if_approved()
@@ -255,6 +264,10 @@ class CommendationRoundQuerySet(models.QuerySet["CommendationRound"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         self._refuse_if_approved()
         return super().delete()
+
+
+class CommendationRoundQuerySet(_FrozenOnceApproved["CommendationRound"]):
+    pass
 
 
 class CommendationRound(models.Model):
@@ -318,19 +331,8 @@ class CommendationRound(models.Model):
         return self.status == RoundStatus.APPROVED
 
 
-class CandidateQuerySet(models.QuerySet["CommendationCandidate"]):
-    def _refuse_if_approved(self) -> None:
-        year = self.filter(round__status=RoundStatus.APPROVED).values_list("round__year", flat=True).first()
-        if year is not None:
-            raise ApprovedListError(approved_message(year))
-
-    def update(self, **kwargs: Any) -> int:
-        self._refuse_if_approved()
-        return super().update(**kwargs)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        self._refuse_if_approved()
-        return super().delete()
+class CandidateQuerySet(_FrozenOnceApproved["CommendationCandidate"]):
+    through = "round__"
 
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[CommendationCandidate]:
         objs = list(objs)
