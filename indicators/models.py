@@ -278,6 +278,14 @@ DEFAULT_GRADES: list[tuple[str, float, float | None]] = [
     ("基本合格", 60.0, None),
     ("不合格", 0.0, None),
 ]
+# A grade's label is data (a system may name its own grades); the default labels read in the
+# reader's language.
+DEFAULT_GRADE_NAMES = {
+    "优秀": _("优秀"),
+    "合格": _("合格"),
+    "基本合格": _("基本合格"),
+    "不合格": _("不合格"),
+}
 
 
 class PostTarget(models.Model):

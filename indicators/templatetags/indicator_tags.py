@@ -8,7 +8,7 @@ from django import template
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 
-from indicators.models import Dimension, Indicator
+from indicators.models import DEFAULT_GRADE_NAMES, Dimension, Indicator
 from indicators.views import latest_published_system
 from indicators.views import localized_name as _localized_name
 
@@ -18,6 +18,14 @@ register = template.Library()
 @register.filter
 def localized_name(obj: Any) -> str:
     return _localized_name(obj)
+
+
+@register.filter
+def grade_name(label: str | None) -> str:
+    """A grade in the reader's language where it is one of the default grades, else as the system names it."""
+    if not label:
+        return ""
+    return str(DEFAULT_GRADE_NAMES.get(label, label))
 
 
 @register.simple_tag

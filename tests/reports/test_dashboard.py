@@ -129,3 +129,10 @@ def test_a_long_members_table_shows_the_first_rows_and_offers_the_rest(two_years
 
     monkeypatch.setattr(dashboard, "ALL_LIMIT", 4)
     assert "完整名单请导出 Excel" in page(admin_user, unit="C1").content.decode()
+
+
+def test_the_default_grades_read_in_english_on_an_english_page(two_years):
+    response = client_for(two_years["secretary_a"].user).get(URL, HTTP_ACCEPT_LANGUAGE="en")
+    content = response.content.decode()
+    assert ">Competent<" in content or ">Excellent<" in content or ">Not competent<" in content
+    assert "grade-badge--small\">合格<" not in content
