@@ -135,4 +135,4 @@ def test_the_default_grades_read_in_english_on_an_english_page(two_years):
     response = client_for(two_years["secretary_a"].user).get(URL, HTTP_ACCEPT_LANGUAGE="en")
     content = response.content.decode()
     assert ">Competent<" in content or ">Excellent<" in content or ">Not competent<" in content
-    assert "grade-badge--small\">合格<" not in content
+    assert 'grade-badge--small">合格<' not in content
