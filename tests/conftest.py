@@ -2,6 +2,7 @@ from typing import cast
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from org.models import Member, Unit
 from tests.factories import MemberFactory, UnitFactory, make_admin
@@ -22,6 +23,13 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request in English leaves English active in the thread; the next test starts in Chinese.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

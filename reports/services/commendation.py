@@ -20,6 +20,7 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from common.errors import ApprovedListError, DomainError
+from common.text import chinese
 from org.models import Unit
 from org.scope import is_administrator
 from reports.commendation import Rules, select
@@ -177,7 +178,7 @@ def select_commendations(
     lists = [select(readers[kind](year), rules) for kind in candidate_kinds(rules.kinds)]
     if not any(len(frame) for frame in lists):
         raise DomainError(
-            f"{year} 年度正式结果中没有可评选的{CommendationKinds(rules.kinds).label} "
+            f"{year} 年度正式结果中没有可评选的{chinese(CommendationKinds(rules.kinds).label)} "
             f"(nobody of these kinds has an annual score in {year})"
         )
 

@@ -45,6 +45,7 @@ from django.utils import timezone
 from django_stubs_ext import StrOrPromise
 
 from common.errors import DomainError, NotAllowed
+from common.text import chinese
 from org.scope import is_administrator
 from reports.models import Job, JobStatus
 
@@ -115,7 +116,7 @@ def start_job(*, kind: str, parameters: dict[str, Any], user: Any) -> Job:
     entry = _kind(kind)
     # No user: a management command, run by whoever operates the server.
     if user is not None and not entry.may_start(user):
-        raise NotAllowed(f"无权发起“{entry.label}”任务 (you may not start this job)")
+        raise NotAllowed(f"无权发起“{chinese(entry.label)}”任务 (you may not start this job)")
     cleaned = entry.clean(dict(parameters or {}), user)
     job = Job.objects.create(kind=kind, parameters=cleaned, user=user if getattr(user, "pk", None) else None)
     try:
