@@ -121,7 +121,9 @@ def unit_comparison(
     counts = ["members_now", "members_before", "members_both", "up", "flat", "down"]
     result[counts] = result[counts].fillna(0).astype("int64")
 
-    tests = {unit: _paired_tests(group["difference"]) for unit, group in both.groupby("unit_id")}
+    # The tests only for the units asked about: a whole organisation has thousands of 党小组.
+    asked = both[both["unit_id"].isin(result.index)]
+    tests = {unit: _paired_tests(group["difference"]) for unit, group in asked.groupby("unit_id")}
     # object dtype: "no test" stays None rather than becoming NaN like a failed computation.
     for position, column in enumerate(("paired_t_p", "wilcoxon_p")):
         result[column] = pd.Series(

@@ -190,7 +190,8 @@ def _detail_sheet(workbook: Any, data: ReportData, name: str, table: pd.DataFram
     filter_header(sheet, width=len(DETAIL_HEADERS), last_row=last_row)
     colour_trends(sheet, cells=f"O{FIRST_DATA_ROW}:P{max(last_row, FIRST_DATA_ROW)}", trend_cell=f"$P{FIRST_DATA_ROW}")
     if rows == 0:
-        sheet.append([text_cell(sheet, "本期没有指标得分。")])
+        empty = "本期没有指标得分。" if data.with_detail else "本次导出未包含维度明细（导出时选择了不含明细）。"
+        sheet.append([text_cell(sheet, empty)])
     return rows
 
 

@@ -35,9 +35,24 @@ def _frames(*, user: Any, now: Period, before: Period, unit: Unit | None) -> tup
     return frames[0], frames[1]
 
 
+TREND_KEYS = ("now", "before", "delta", "pct", "trend")
+
+
 def _value(row: pd.Series, measure: str, *, with_trend: bool = True) -> dict[str, Any]:
-    keys = ("now", "before", "delta", "pct", "trend") if with_trend else ("now", "before", "delta")
+    keys = TREND_KEYS if with_trend else ("now", "before", "delta")
     return {key: _plain(row[f"{measure}_{key}"]) for key in keys}
+
+
+def _column(frame: pd.DataFrame, name: str) -> list[Any]:
+    """A column as plain Python values, None where missing (JSON has no NaN)."""
+    series = frame[name]
+    return [None if value is None or value != value else value for value in series.astype(object).tolist()]
+
+
+def _values(frame: pd.DataFrame, measure: str, keys: tuple[str, ...] = TREND_KEYS) -> list[dict[str, Any]]:
+    """Per row `{now, before, delta, pct, trend}` of one measure, built column-wise for a whole organisation."""
+    columns = [_column(frame, f"{measure}_{key}") for key in keys]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _plain(value: Any) -> Any:
@@ -63,18 +78,22 @@ def member_comparisons(
     compared = member_comparison(now_cards, before_cards, threshold=threshold)
     described = pd.concat([now_cards, before_cards]).drop_duplicates("member_id")  # current period first
     compared = compared.merge(described[["member_id", "employee_no", "name", "unit"]], on="member_id")
+    compared = compared.sort_values(["unit", "employee_no"])
+    values = {measure: _values(compared, measure) for measure in ("total", *DIMENSIONS)}
     rows = []
-    for _, row in compared.sort_values(["unit", "employee_no"]).iterrows():
+    for position, (employee_no, name, unit_code, status) in enumerate(
+        zip(compared["employee_no"], compared["name"], compared["unit"], compared["status"], strict=True)
+    ):
         rows.append(
             {
-                "employee_no": row["employee_no"],
-                "name": row["name"],
-                "unit": row["unit"],
-                "status": row["status"],
+                "employee_no": employee_no,
+                "name": name,
+                "unit": unit_code,
+                "status": status,
                 "period": now.code,
                 "baseline": before.code,
-                "total": _value(row, "total"),
-                "dimensions": {dimension: _value(row, dimension) for dimension in DIMENSIONS},
+                "total": values["total"][position],
+                "dimensions": {dimension: values[dimension][position] for dimension in DIMENSIONS},
             }
         )
     return rows

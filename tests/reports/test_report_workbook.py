@@ -258,6 +258,7 @@ def test_a_detail_longer_than_a_sheet_continues_on_the_next(two_years, monkeypat
 def test_without_the_detail_the_notes_say_so_and_the_sheet_stays_empty(two_years):
     book = read(detail=False)
     assert book["维度明细"].max_row <= FIRST_DATA_ROW
+    assert book["维度明细"].cell(row=FIRST_DATA_ROW, column=1).value.startswith("本次导出未包含维度明细")
     notes = "\n".join(str(b) for _a, b in book["说明"].iter_rows(values_only=True) if b)
     assert "未包含维度明细" in notes
 
