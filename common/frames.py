@@ -55,6 +55,9 @@ def _empty(columns: Sequence[str], dtypes: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "object")) for c in columns})
 
 
+CSV_NULL = "\\N"
+
+
 def write_frame(table: str, frame: pd.DataFrame, *, batch_rows: int = CHUNK_ROWS) -> int:
     """Insert every row of `frame` (columns named as the table's) in bulk. Returns rows written."""
     if frame.empty:
@@ -65,12 +68,14 @@ def write_frame(table: str, frame: pd.DataFrame, *, batch_rows: int = CHUNK_ROWS
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(
-                f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT csv)"
+                # NULL is spelt \N: in CSV an unquoted empty field would be NULL too, and an empty text
+                # (a card without a grade) must stay an empty text in a NOT NULL column.
+                f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '{CSV_NULL}')"
             ) as copy,
         ):
             for start in range(0, len(frame), batch_rows):
                 text = frame.iloc[start : start + batch_rows].to_csv(
-                    header=False, index=False, na_rep="", quoting=csv.QUOTE_MINIMAL
+                    header=False, index=False, na_rep=CSV_NULL, quoting=csv.QUOTE_MINIMAL
                 )
                 copy.write(text)
         return len(frame)

@@ -167,3 +167,24 @@ def test_answers_of_another_period_do_not_count(scored_setup, org_tree):
         compute_scores(period="2025")
     run = compute_scores(period="2025-H1")
     assert ScoreCard.objects.get(run=run).total == pytest.approx(100.0)
+
+
+def test_a_card_without_a_total_is_kept_with_no_grade(org_tree):
+    """Performance weighs 0 for the category: a member scored only there has a card but no total.
+    Its empty grade is an empty text, not NULL (COPY on PostgreSQL reads an unquoted empty field as NULL)."""
+    system = make_system(2025)
+    CategoryWeight.objects.filter(system=system, dimension__key="performance").update(weight=0)
+    CategoryWeight.objects.filter(system=system).exclude(dimension__key="performance").update(weight=0.2)
+    from indicators.services.systems import publish_system
+
+    publish_system(system=system)
+    questionnaire = make_questionnaire(system, roles=("self",), per_indicator=1)
+    questionnaire.questions.update(required=False)
+    create_assignments(questionnaire=questionnaire)
+    save_answers(
+        assignment=self_assignment(questionnaire, org_tree["member_a"]), values={"performance_q_1": 4}, submit=True
+    )
+    run = compute_scores(period="2025")
+    card = ScoreCard.objects.get(run=run, member=org_tree["member_a"])
+    assert card.total is None and card.grade == "" and card.rank is None
+    assert card.performance == pytest.approx(75)
