@@ -9,7 +9,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?=
+# Tests run on every core (pytest-xdist); PYTEST_ARGS= (empty) runs them in one process.
+PYTEST_ARGS ?= -n auto
 ECHARTS := static/vendor/echarts/echarts.min.js
 
 .PHONY: demo test lint format install assets migrate messages clean serve

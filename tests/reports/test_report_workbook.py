@@ -111,7 +111,7 @@ def test_numbers_are_numbers_shown_to_one_decimal_and_coverage_as_a_percentage(t
     total = sheet.cell(row=row, column=names.index("总分") + 1)
     coverage = sheet.cell(row=row, column=names.index("覆盖率") + 1)
     rank = sheet.cell(row=row, column=names.index("排名") + 1)
-    assert isinstance(total.value, float) and total.data_type == "n" and total.number_format == "0.0"
+    assert isinstance(total.value, int | float) and total.data_type == "n" and total.number_format == "0.0"
     assert coverage.value == 1 and coverage.data_type == "n" and coverage.number_format == "0.0%"
     assert isinstance(rank.value, int) and rank.number_format == "0"
     assert sheet.cell(row=row, column=1).data_type == "s"  # 工号 is text, never a number
