@@ -217,8 +217,11 @@ def work_gather(url: str, members: int) -> dict[str, Any]:
     result: dict[str, Any] = {}
     with _measured(result):
         data = report_data.gather(period=PERIOD)
+        # The detail is read while it is written, a slice of members at a time; read it here all at
+        # once, as the bare loop's plan does.
+        detail_rows = len(data.detail)
     result["stages"] = stages.close()
-    result |= {"members": len(data.members), "units": len(data.units), "detail_rows": len(data.detail)}
+    result |= {"members": len(data.members), "units": len(data.units), "detail_rows": detail_rows}
     result["posts"] = len(data.posts)
     return result
 
@@ -265,7 +268,7 @@ def work_export(url: str, members: int, *, detail: bool = True, kind: str = "our
     with _measured(result):
         data = report_export.export_report(target=target, period=PERIOD, detail=detail)
     result["stages"] = _shared_parents(stages.close())
-    result |= {"members": len(data.members), "units": len(data.units), "detail_rows": len(data.detail)}
+    result |= {"members": len(data.members), "units": len(data.units), "detail_rows": data.detail_rows or 0}
     result["file_mb"] = _mb(target.stat().st_size)
     return result
 
@@ -360,10 +363,11 @@ def _bare_plan(data: Any) -> list[tuple[str, list[list[Any]], Any]]:
         members = sheets.member_table(data.members)
         headers = [header.column.header for _key, header in sheets.member_columns()]
         plan.append((sheets.MEMBERS_SHEET, top(sheets.MEMBERS_SHEET, headers), members))
-        if data.detail.empty:
+        whole = data.detail
+        if whole.empty:
             plan += recorded(sheets.write_detail)
         else:
-            detail = sheets.detail_table(data.detail, threshold=data.threshold)
+            detail = sheets.detail_table(whole, threshold=data.threshold)
             headers = [header.column.header for header in sheets.DETAIL_HEADERS]
             for part, start in enumerate(range(0, len(detail), sheets.ROWS_PER_SHEET), start=1):
                 title = sheets.DETAIL_SHEET if part == 1 else f"{sheets.DETAIL_SHEET} ({part})"
@@ -467,7 +471,11 @@ def work_branch(url: str, members: int, *, repeat: int = 3) -> dict[str, Any]:
     )
     buffer = io.BytesIO()
     data = export_report(target=buffer, period=PERIOD, unit_code=code)
-    result |= {"members": len(data.members), "detail_rows": len(data.detail), "file_kb": len(buffer.getvalue()) // 1024}
+    result |= {
+        "members": len(data.members),
+        "detail_rows": data.detail_rows or 0,
+        "file_kb": len(buffer.getvalue()) // 1024,
+    }
     result["peak_rss_mb"] = _mb(_peak_rss())
     return result
 

@@ -7,6 +7,7 @@ see; without one (the command), the whole organisation.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -35,6 +36,8 @@ from reports.services.comparisons import periods
 from reports.services.post_comparisons import post_comparisons
 
 Progress = Any
+# Members whose indicator scores are read and written together: about 300,000 rows at a time.
+DETAIL_CHUNK_MEMBERS = 10_000
 
 
 @dataclass
@@ -49,10 +52,38 @@ class ReportData:
     before_run: ScoreRun | None
     units: pd.DataFrame  # one row per unit: unit_comparison columns + code, name, kind, depth
     members: pd.DataFrame  # one row per member: member_comparison columns + descriptions
-    detail: pd.DataFrame  # one row per member and indicator of the current run
     changes: SystemChanges = field(default_factory=SystemChanges)
     with_detail: bool = True
     posts: list[dict[str, Any]] = field(default_factory=list)
+    user: Any = None
+    detail_rows: int | None = None  # known once the detail has been written
+
+    def detail_chunks(self, *, members_per_chunk: int | None = None) -> Iterator[pd.DataFrame]:
+        """The detail — one row per member and indicator of the current run, in the members' order —
+        read a slice of members at a time, so a whole organisation's millions of rows never sit in
+        memory at once. Nothing without the detail or a current run."""
+        if not self.with_detail or self.now_run is None or self.members.empty:
+            return
+        scored = self.members[self.members["status"] != "left"]
+        size = members_per_chunk or DETAIL_CHUNK_MEMBERS
+        for start in range(0, len(scored), size):
+            chunk = scored.iloc[start : start + size]
+            yield _detail(
+                now_run=self.now_run, before_run=self.before_run, unit=self.unit, user=self.user, members=chunk
+            )
+
+    @property
+    def detail(self) -> pd.DataFrame:
+        """The whole detail at once (for small reports and the tests)."""
+        chunks = list(self.detail_chunks())
+        return pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
+
+    @property
+    def expected_detail_rows(self) -> int:
+        """An estimate for progress: members scored now × indicators of the system."""
+        if not self.with_detail or self.now_run is None:
+            return 0
+        return int((self.members["status"] != "left").sum()) * max(len(system_indicators(self.now_run.system)), 1)
 
     @property
     def unit_label(self) -> str:
@@ -127,15 +158,16 @@ def _changes(*, now_run: ScoreRun, before_run: ScoreRun | None) -> SystemChanges
 def _detail(
     *, now_run: ScoreRun, before_run: ScoreRun | None, unit: Unit | None, user: Any, members: pd.DataFrame
 ) -> pd.DataFrame:
-    """One row per member of the report and indicator of the current run, with the baseline's score
+    """One row per member of `members` and indicator of the current run, with the baseline's score
     of the indicator of the same code (DESIGN.md "Comparisons": indicators are matched by code). The
     baseline's scores are those of the members scored in the unit then, like the members' totals."""
+    member_ids = members["member_id"].astype("int64").tolist()
     indicators = system_indicators(now_run.system).rename(columns={"name": "indicator_name"})
-    scores = run_indicator_scores(run=now_run, unit=unit, user=user)
+    scores = run_indicator_scores(run=now_run, unit=unit, user=user, member_ids=member_ids)
     scores = scores.merge(indicators, on="indicator_id", how="left")
     scores["before"] = np.nan
     if before_run is not None:
-        before = run_indicator_scores(run=before_run, unit=unit, user=user)
+        before = run_indicator_scores(run=before_run, unit=unit, user=user, member_ids=member_ids)
         before = before.merge(system_indicators(before_run.system)[["indicator_id", "code"]], on="indicator_id")
         keyed = before.set_index(["member_id", "code"])["score"]
         scores["before"] = pd.Series(
@@ -184,11 +216,6 @@ def gather(
         compared = unit_comparison(now_cards, before_cards, units=units[["unit_id"]], threshold=threshold)
         units = units.merge(compared, on="unit_id", how="left")
     members = _members(now_cards, before_cards, threshold)
-    detail = (
-        _detail(now_run=now_run, before_run=before_run, unit=unit, user=user, members=members)
-        if with_detail
-        else pd.DataFrame()
-    )
     who = "" if user is None else (getattr(getattr(user, "member", None), "name", "") or user.get_username())
     data = ReportData(
         period=now,
@@ -201,7 +228,7 @@ def gather(
         before_run=before_run,
         units=units,
         members=members,
-        detail=detail,
+        user=user,
         changes=_changes(now_run=now_run, before_run=before_run),
         with_detail=with_detail,
     )

@@ -8,6 +8,7 @@ sheet of its own (`维度明细 (2)` …).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -160,39 +161,73 @@ def detail_table(detail: pd.DataFrame, *, threshold: float) -> pd.DataFrame:
     )
 
 
-def write_detail(workbook: Any, data: ReportData, *, done: RowsDone | None = None) -> int:
-    """The detail over as many sheets as Excel's row limit asks for; returns the rows written."""
-    table = detail_table(data.detail, threshold=data.threshold)
-    written = 0
-    part = 1
-    while part == 1 or written < len(table):
-        chunk = table.iloc[written : written + ROWS_PER_SHEET]
-        name = DETAIL_SHEET if part == 1 else f"{DETAIL_SHEET} ({part})"
-        offset = written
-        written += _detail_sheet(
-            workbook,
-            data,
-            name,
-            chunk,
-            done=None if done is None else (lambda rows, offset=offset: done(offset + rows)),  # type: ignore[misc]
+def _offset(done: RowsDone, offset: int, rows: int) -> None:
+    done(offset + rows)
+
+
+class _DetailSheets:
+    """The detail's sheets, opened one after another as Excel's row limit is reached."""
+
+    def __init__(self, workbook: Any, data: ReportData) -> None:
+        self.workbook, self.data = workbook, data
+        self.sheets = 0
+        self.sheet: Any = None
+        self.writer: RowWriter | None = None
+        self.rows = 0  # on the open sheet
+
+    def open(self, sample: pd.DataFrame) -> None:
+        self.close()
+        self.sheets += 1
+        name = DETAIL_SHEET if self.sheets == 1 else f"{DETAIL_SHEET} ({self.sheets})"
+        self.sheet = self.workbook.create_sheet(name)
+        self.writer = RowWriter(self.sheet, columns_of(DETAIL_HEADERS))
+        self.writer.fit_widths(sample, minimum=8)
+        data = self.data
+        start_table(
+            self.sheet, DETAIL_HEADERS, title=f"{data.title} · 维度明细", subtitle=data.subtitle, freeze_columns=2
         )
-        part += 1
+        self.rows = 0
+
+    def room(self) -> int:
+        return ROWS_PER_SHEET - self.rows
+
+    def append(self, table: pd.DataFrame, *, progress: RowsDone | None = None) -> None:
+        assert self.writer is not None
+        self.rows += self.writer.append_frame(table, progress=progress)
+
+    def close(self) -> None:
+        if self.sheet is None:
+            return
+        last_row = HEADER_ROW + self.rows
+        filter_header(self.sheet, width=len(DETAIL_HEADERS), last_row=last_row)
+        first, last = FIRST_DATA_ROW, max(last_row, FIRST_DATA_ROW)
+        colour_trends(self.sheet, cells=f"O{first}:P{last}", trend_cell=f"$P{first}")
+        if self.rows == 0:
+            data = self.data
+            empty = "本期没有指标得分。" if data.with_detail else "本次导出未包含维度明细（导出时选择了不含明细）。"
+            self.sheet.append([text_cell(self.sheet, empty)])
+        self.sheet = None
+
+
+def write_detail(workbook: Any, data: ReportData, *, done: RowsDone | None = None) -> int:
+    """The detail, read a slice of members at a time and written over as many sheets as Excel's row
+    limit asks for; returns the rows written."""
+    sheets = _DetailSheets(workbook, data)
+    written = 0
+    for chunk in data.detail_chunks():
+        table = detail_table(chunk, threshold=data.threshold)
+        while not table.empty:
+            if sheets.sheet is None or sheets.room() == 0:
+                sheets.open(table.head(20_000))
+            part = table.iloc[: sheets.room()]
+            sheets.append(part, progress=None if done is None else partial(_offset, done, written))
+            written += len(part)
+            table = table.iloc[len(part) :]
+    if sheets.sheet is None:
+        sheets.open(detail_table(pd.DataFrame(), threshold=data.threshold))
+    sheets.close()
+    data.detail_rows = written
     return written
-
-
-def _detail_sheet(workbook: Any, data: ReportData, name: str, table: pd.DataFrame, *, done: RowsDone | None) -> int:
-    sheet = workbook.create_sheet(name)
-    writer = RowWriter(sheet, columns_of(DETAIL_HEADERS))
-    writer.fit_widths(table.head(20_000), minimum=8)
-    start_table(sheet, DETAIL_HEADERS, title=f"{data.title} · 维度明细", subtitle=data.subtitle, freeze_columns=2)
-    rows = writer.append_frame(table, progress=done)
-    last_row = HEADER_ROW + rows
-    filter_header(sheet, width=len(DETAIL_HEADERS), last_row=last_row)
-    colour_trends(sheet, cells=f"O{FIRST_DATA_ROW}:P{max(last_row, FIRST_DATA_ROW)}", trend_cell=f"$P{FIRST_DATA_ROW}")
-    if rows == 0:
-        empty = "本期没有指标得分。" if data.with_detail else "本次导出未包含维度明细（导出时选择了不含明细）。"
-        sheet.append([text_cell(sheet, empty)])
-    return rows
 
 
 __all__ = ["DETAIL_SHEET", "MEMBERS_SHEET", "member_columns", "member_table", "write_detail", "write_members"]

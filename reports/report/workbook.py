@@ -26,7 +26,7 @@ def _silent(fraction: float, message: str = "") -> None:
 def write_workbook(data: ReportData, target: str | IO[bytes], *, progress: Progress = _silent) -> None:
     """Write the workbook of `data` to a path or a binary file. Progress runs from 0.3 to 1.0: the
     reads before it are the caller's."""
-    rows_total = max(len(data.members) + len(data.detail), 1)
+    rows_total = max(len(data.members) + data.expected_detail_rows, 1)
 
     def rows_done(offset: int) -> Callable[[int], None]:
         return lambda rows: progress(0.3 + 0.65 * (offset + rows) / rows_total, "写入 Excel (writing the workbook)")

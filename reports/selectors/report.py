@@ -3,6 +3,7 @@ and a system's indicators, as DataFrames (one SQL read each, whatever the size o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -53,10 +54,14 @@ def system_indicators(system: IndicatorSystem) -> pd.DataFrame:
     return pd.DataFrame.from_records(list(rows), columns=list(INDICATOR_FIELDS))
 
 
-def run_indicator_scores(*, run: ScoreRun, unit: Unit | None, user: Any = None) -> pd.DataFrame:
+def run_indicator_scores(
+    *, run: ScoreRun, unit: Unit | None, user: Any = None, member_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
     """Indicator scores of `run` for the members whose card in that run lies in the unit's subtree
-    and in the user's scope (every card when user is None)."""
+    and in the user's scope (every card when user is None), and among `member_ids` where given."""
     scores = IndicatorScore.objects.filter(run=run).order_by()
+    if member_ids is not None:
+        scores = scores.filter(member_id__in=list(member_ids))
     if user is not None or unit is not None:
         cards = (ScoreCard.objects.all() if user is None else cards_visible_to(user)).filter(run=run)
         if unit is not None:

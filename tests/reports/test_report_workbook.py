@@ -271,3 +271,20 @@ def test_a_unit_report_holds_only_that_subtree(two_years):
 def test_a_previous_stage_baseline_is_named_in_the_notes(two_years):
     notes = read(baseline="2024")["说明"]
     assert any(b == "2024年度（2024，去年同期）" for _a, b in notes.iter_rows(values_only=True))
+
+
+def test_the_detail_read_in_slices_of_members_is_the_detail_read_at_once(two_years, monkeypatch):
+    whole = read(unit_code="C1")["维度明细"]
+    from reports.report import data as report_data
+
+    monkeypatch.setattr(report_data, "DETAIL_CHUNK_MEMBERS", 1)
+    monkeypatch.setattr(member_sheets, "ROWS_PER_SHEET", 7)  # a sheet ends inside a slice
+    book = read(unit_code="C1")
+    sliced = [
+        row
+        for name in book.sheetnames
+        if name.startswith("维度明细")
+        for row in book[name].iter_rows(min_row=FIRST_DATA_ROW, values_only=True)
+    ]
+    assert sliced == list(whole.iter_rows(min_row=FIRST_DATA_ROW, values_only=True))
+    assert len(sliced) == 4 * 6  # four members scored in 2025, six indicators each

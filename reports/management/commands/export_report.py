@@ -80,5 +80,5 @@ class Command(BaseCommand):
             + f"\n  {data.unit_label}：{data.period.label} 对比 {data.baseline.label}；"
             f"成员 {len(data.members)} 人（两期均有 {int(statuses.get('both', 0))}，"
             f"新增 {int(statuses.get('new', 0))}，离开 {int(statuses.get('left', 0))}）；"
-            f"指标明细 {len(data.detail)} 行；精品岗位 {len(data.posts)} 个。"
+            f"指标明细 {data.detail_rows or 0} 行；精品岗位 {len(data.posts)} 个。"
         )
