@@ -119,13 +119,23 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def print_a4_portrait(sheet: Worksheet, *, title_rows: str) -> None:
-    """Print setup for a sheet people print: A4 portrait, fit to one page wide, repeated title rows."""
-    sheet.print_title_rows = title_rows
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT
+def print_a4(sheet: Any, *, landscape: bool = False, title_rows: str | None = None) -> None:
+    """Print setup for a sheet people print: A4, one page wide and as many pages down as it takes,
+    `title_rows` (e.g. "3:3") repeated on every page, page numbers in the footer. Works on write-only
+    sheets too (call it before the first row)."""
+    if title_rows:
+        sheet.print_title_rows = title_rows
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE if landscape else Worksheet.ORIENTATION_PORTRAIT
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+    sheet.oddFooter.right.text = "&A"
+
+
+def print_a4_portrait(sheet: Worksheet, *, title_rows: str) -> None:
+    print_a4(sheet, title_rows=title_rows)

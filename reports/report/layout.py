@@ -20,6 +20,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from common.xlsx.stream import HEADER_ALIGNMENT, HEADER_FONT, TITLE_FONT, StreamColumn, text_cell
+from common.xlsx.writer import print_a4
 from indicators.models import DIMENSIONS as DIMENSION_NAMES
 from indicators.periods import Period
 
@@ -108,18 +109,7 @@ def start_table(
 
 def print_landscape(sheet: Any, *, repeat_rows: str | None = f"{HEADER_ROW}:{HEADER_ROW}") -> None:
     """A4 landscape, one page wide, the header repeated on every page, page numbers in the footer."""
-    if repeat_rows:
-        sheet.print_title_rows = repeat_rows
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
-    sheet.oddFooter.right.text = "&A"
+    print_a4(sheet, landscape=True, title_rows=repeat_rows)
 
 
 def _printed_width(sheet: Any, column: int) -> float:

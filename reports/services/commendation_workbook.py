@@ -14,11 +14,10 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from common.errors import DomainError
-from common.xlsx.writer import display_width, workbook_bytes
+from common.xlsx.writer import display_width, print_a4, workbook_bytes
 from reports.commendation import reason_in
 from reports.models import CandidateKind, CommendationCandidate, CommendationRound
 from reports.services.commendation import candidates_of, commendation_round
@@ -67,18 +66,6 @@ def _header(sheet: Worksheet, row: int, labels: list[str]) -> None:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = HEADER_ALIGNMENT
-
-
-def _print_landscape(sheet: Worksheet, *, title_rows: str | None = None) -> None:
-    """A4 landscape, one page wide, as many pages down as it takes."""
-    if title_rows:
-        sheet.print_title_rows = title_rows
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
 
 
 def _when(value: Any) -> str:
@@ -131,7 +118,7 @@ def _notes(sheet: Worksheet, commendation: CommendationRound, candidates: list[C
             _text(sheet, row, 2, value).alignment = _WRAP
     sheet.column_dimensions["A"].width = 20
     sheet.column_dimensions["B"].width = 90
-    _print_landscape(sheet)
+    print_a4(sheet, landscape=True)
 
 
 def _list(sheet: Worksheet, candidates: list[CommendationCandidate]) -> None:
@@ -162,7 +149,7 @@ def _list(sheet: Worksheet, candidates: list[CommendationCandidate]) -> None:
     for column, (width, cap) in enumerate(zip(widths, _MAX_WIDTHS, strict=True), start=1):
         sheet.column_dimensions[get_column_letter(column)].width = max(min(width, cap), 6)
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{len(candidates) + 1}"
-    _print_landscape(sheet, title_rows="1:1")
+    print_a4(sheet, landscape=True, title_rows="1:1")
 
 
 def commendation_workbook(*, year: int) -> bytes:
