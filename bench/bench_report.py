@@ -491,18 +491,17 @@ def _sheet_counts(path: Path) -> list[dict[str, Any]]:
     counts = []
     with zipfile.ZipFile(path) as archive:
         for position, title in enumerate(titles, start=1):
-            rows = cells = 0
-            carry = b""
+            # A token may straddle two blocks: each block is searched with the token's length − 1
+            # bytes of the one before, which can hold the start of a token but never a whole one.
+            found = dict.fromkeys((b"<row ", b"<c "), 0)
+            tails = dict.fromkeys(found, b"")
             with archive.open(f"xl/worksheets/sheet{position}.xml") as part:
                 while block := part.read(1 << 22):
-                    text = carry + block
-                    rows += text.count(b"<row ")
-                    cells += text.count(b"<c ")
-                    carry = text[-3:]
-                    rows -= carry.count(b"<row ")  # counted again with the next block
-                    cells -= carry.count(b"<c ")
-            rows += carry.count(b"<row ")
-            cells += carry.count(b"<c ")
+                    for token in found:
+                        text = tails[token] + block
+                        found[token] += text.count(token)
+                        tails[token] = text[-(len(token) - 1) :]
+            rows, cells = found[b"<row "], found[b"<c "]
             counts.append({"sheet": title, "rows": rows, "cells": cells})
     return counts
 
