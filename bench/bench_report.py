@@ -51,6 +51,7 @@ if str(REPO) not in sys.path:
 from bench.bench_scoring import (  # noqa: E402
     Stages,
     _database_exists,
+    _database_mb,
     _database_name,
     _drop,
     _maintenance,
@@ -145,14 +146,6 @@ def work_generate(url: str, members: int) -> dict[str, Any]:
     result["total_seconds"] = round(time.perf_counter() - start, 3)
     result["database_mb"] = _database_mb()
     return result
-
-
-def _database_mb() -> float:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_database_size(current_database())")
-        return _mb(cursor.fetchone()[0])
 
 
 def work_shape(url: str, members: int) -> dict[str, Any]:
@@ -271,46 +264,6 @@ def work_export(url: str, members: int, *, detail: bool = True, kind: str = "our
     result |= {"members": len(data.members), "units": len(data.units), "detail_rows": data.detail_rows or 0}
     result["file_mb"] = _mb(target.stat().st_size)
     return result
-
-
-def _pass_cells_through(sheet: Any) -> None:
-    """The change proposed for `common.xlsx.stream.RowWriter` (bench/RESULTS.md): hand the writer's
-    prepared cells to the sheet as they are.
-
-    openpyxl's `WriteOnlyWorksheet._values_to_row` first assigns every appended item to a cell of
-    its own as a *value*; for a Cell that raises ValueError, whose message formats the cell's repr
-    (its coordinate), and after every styled cell it allocates a fresh cell. The workbook's bytes
-    are the same either way.
-    """
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import Cell
-
-    def values_to_row(values: Any, row_idx: int) -> Iterator[Any]:
-        column = 0
-        for value in values:
-            column += 1
-            if value is None:
-                continue
-            cell = value if isinstance(value, Cell) else WriteOnlyCell(sheet, value)
-            cell.column = column
-            cell.row = row_idx
-            yield cell
-
-    sheet._values_to_row = values_to_row
-
-
-def work_export_proposed(url: str, members: int) -> dict[str, Any]:
-    """The export with the proposed change patched into RowWriter in this process only."""
-    from common.xlsx import stream
-
-    original = stream.RowWriter.__init__
-
-    def init(self: Any, sheet: Any, columns: Any) -> None:
-        original(self, sheet, columns)
-        _pass_cells_through(sheet)
-
-    stream.RowWriter.__init__ = init  # type: ignore[method-assign]
-    return work_export(url, members, kind="proposed")
 
 
 # --- the yardstick ---------------------------------------------------------------------------------
@@ -535,7 +488,7 @@ def _value_differences(ours: Path, bare: Path) -> tuple[int, list[str]]:
 def work_verify(url: str, members: int, *, values_limit: int = VERIFY_VALUES_LIMIT) -> dict[str, Any]:
     result: dict[str, Any] = {}
     folder = _workdir(members)
-    for kind, detail in (("ours", True), ("ours", False), ("proposed", True)):
+    for kind, detail in (("ours", True), ("ours", False)):
         ours, bare = folder / _file_name(kind, detail), folder / _file_name("bare", detail)
         if not (ours.exists() and bare.exists()):
             continue
@@ -682,7 +635,6 @@ WORKERS: dict[str, Callable[[str, int], dict[str, Any]]] = {
     "gather": work_gather,
     "export": work_export,
     "export_nodetail": lambda url, members: work_export(url, members, detail=False),
-    "export_proposed": work_export_proposed,
     "bare": work_bare,
     "bare_nodetail": lambda url, members: work_bare(url, members, detail=False),
     "branch": work_branch,
@@ -728,9 +680,6 @@ def measure(members: int, base_url: str, args: argparse.Namespace) -> dict[str, 
         result[f"bare{suffix}"] = min(bare_runs, key=lambda run: run["seconds"])
         result[f"export{suffix}"] = min(ours_runs, key=lambda run: run["seconds"])
         result[f"ratio{suffix}"] = round(result[f"export{suffix}"]["seconds"] / result[f"bare{suffix}"]["seconds"], 2)
-    if args.proposed:
-        result["export_proposed"] = _spawn("export_proposed", url, members)
-        result["ratio_proposed"] = round(result["export_proposed"]["seconds"] / result["bare"]["seconds"], 2)
     result["branch"] = _spawn("branch", url, members)
     result["verify"] = _spawn("verify", url, members)
     if members in args.profile:
@@ -803,24 +752,6 @@ def markdown(results: list[dict[str, Any]], about: dict[str, Any]) -> str:
                 f"| {_stage(ours, 'gather'):.2f} s | {write:.2f} s | {_s(bare)} | {bare['peak_rss_mb']:,.0f} MB "
                 f"| {bare['file_mb']:,.1f} MB | **{r[f'ratio{suffix}']:.2f}×** | {write / bare['seconds']:.2f}× "
                 f"| {ours['load']:.1f} / {bare['load']:.1f} |"
-            )
-    proposed = [r for r in results if "export_proposed" in r]
-    if proposed:
-        lines += [
-            "",
-            "The export with the change proposed for `RowWriter` (cells passed to the sheet as they are; same bytes):",
-            "",
-            "| members | ours: wall | proposed: wall | CPU | peak RSS | write | proposed ÷ bare | write ÷ bare "
-            "| load |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        for r in proposed:
-            run, bare = r["export_proposed"], r["bare"]
-            write = _stage(run, "write")
-            lines.append(
-                f"| {r['members']:,} | {_s(r['export'])} | {_s(run)} | {run['cpu_seconds']:.1f} s "
-                f"| {run['peak_rss_mb']:,.0f} MB | {write:.2f} s | **{r['ratio_proposed']:.2f}×** "
-                f"| {write / bare['seconds']:.2f}× | {run['load']:.1f} |"
             )
     lines += [
         "",
@@ -912,9 +843,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases afterwards")
     parser.add_argument("--keep-files", action="store_true", help="keep the workbooks in var/bench-report/")
     parser.add_argument("--repeat", type=int, default=2, help="bare and export runs with the detail sheet")
-    parser.add_argument(
-        "--no-proposed", dest="proposed", action="store_false", help="skip the export with the proposed RowWriter"
-    )
     parser.add_argument("--profile", type=int, nargs="*", help="sizes to profile (default: the largest)")
     parser.add_argument("--cprofile", type=int, nargs="*", default=[], help="sizes to run under cProfile")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")

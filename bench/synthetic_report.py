@@ -32,8 +32,8 @@ import pandas as pd
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
+from bench.synthetic_scores import ORGANISATION_TABLES, _bulk_load, _organisation, reset_sequences
 from bench.synthetic_scores import Shape as OrgShape
-from bench.synthetic_scores import _bulk_load, _organisation
 from common.frames import write_frame
 from indicators.models import Grade, Indicator, IndicatorSystem, Source
 from indicators.services.catalogue import load_catalogue
@@ -93,7 +93,7 @@ def generate(*, members: int, seed: int = 2025) -> Shape:
         with _timed(shape, "posts"):
             _posts(rng, org, runs, systems, shape)
         _users(org, shape)
-        _reset_sequences()
+        reset_sequences([*ORGANISATION_TABLES, ScoreCard, IndicatorScore, PostScore, PostIndicatorScore])
     with _timed(shape, "vacuum_analyze"):
         _vacuum_analyze()
     return shape
@@ -391,23 +391,6 @@ def _users(org: Any, shape: Shape) -> None:
     shape.branch, shape.branch_members = report_branch()
     branch = Unit.objects.get(code=shape.branch)
     Member.objects.filter(pk=branch.secretary_id or 0).update(user=secretary)
-
-
-def _reset_sequences() -> None:
-    tables = [
-        Unit._meta.db_table,
-        Member._meta.db_table,
-        Post._meta.db_table,
-        Post.holders.through._meta.db_table,
-        ScoreCard._meta.db_table,
-        IndicatorScore._meta.db_table,
-        PostScore._meta.db_table,
-        PostIndicatorScore._meta.db_table,
-    ]
-    with connection.cursor() as cursor:
-        for table in tables:
-            highest = f"(SELECT MAX(id) FROM {connection.ops.quote_name(table)})"
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE({highest}, 1))", [table])
 
 
 def _vacuum_analyze() -> None:

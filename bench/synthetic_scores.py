@@ -88,7 +88,7 @@ def generate(*, members: int, seed: int = 2025) -> Shape:
             _responses_and_answers(rng, org, questions, shape)
         with _timed(shape, "kpi_and_posts"):
             _kpis_and_posts(rng, org, system, shape)
-        _reset_sequences()
+        reset_sequences([*ORGANISATION_TABLES, Response, Answer, Measurement])
     with _timed(shape, "vacuum_analyze"):
         _vacuum_analyze()
     return shape
@@ -521,18 +521,14 @@ def _bulk_load(table: str) -> Iterator[None]:
             cursor.execute(f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
 
 
-def _reset_sequences() -> None:
-    tables = [
-        Unit._meta.db_table,
-        Member._meta.db_table,
-        Post._meta.db_table,
-        Post.holders.through._meta.db_table,
-        Response._meta.db_table,
-        Answer._meta.db_table,
-        Measurement._meta.db_table,
-    ]
+ORGANISATION_TABLES = [Unit, Member, Post, Post.holders.through]
+
+
+def reset_sequences(models: list[Any]) -> None:
+    """Point each table's id sequence past the ids written by COPY, so the ORM can insert after us."""
     with connection.cursor() as cursor:
-        for table in tables:
+        for model in models:
+            table = model._meta.db_table
             highest = f"(SELECT MAX(id) FROM {connection.ops.quote_name(table)})"
             cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE({highest}, 1))", [table])
 
